@@ -1,0 +1,114 @@
+"""Health checks and the JSON API for staff tools (bearer token)."""
+from __future__ import annotations
+
+import hmac
+import logging
+from datetime import datetime, timezone
+from functools import wraps
+
+from flask import Blueprint, Flask, jsonify, request
+from redis.exceptions import RedisError
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from .roster.model import Person, Roster
+from .services import services
+
+log = logging.getLogger(__name__)
+bp = Blueprint("api", __name__)
+
+
+def iso(ms: int | None) -> str | None:
+    if ms is None:
+        return None
+    return datetime.fromtimestamp(ms / 1000, timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def bearer_required(view):
+    @wraps(view)
+    def guarded(*args, **kwargs):
+        header = request.headers.get("Authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(token.encode(), services().api_token.encode()):
+            return jsonify(error="a valid bearer token is required"), 401, {"WWW-Authenticate": "Bearer"}
+        return view(*args, **kwargs)
+    return guarded
+
+
+@bp.get("/healthz")
+def healthz():
+    return jsonify(status="ok")
+
+
+@bp.get("/readyz")
+def readyz():
+    svc = services()
+    problems = {}
+    try:
+        svc.redis.ping()
+    except RedisError as exc:
+        problems["redis"] = str(exc)
+    try:
+        with svc.database.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except SQLAlchemyError as exc:
+        problems["database"] = str(exc.__cause__ or exc)
+    if problems:
+        log.error("not ready: %s", ", ".join(problems))
+        return jsonify(status="unavailable", problems=problems), 503
+    return jsonify(status="ready")
+
+
+def _person(person: Person) -> dict:
+    return {
+        "email": person.email,
+        "name": person.name,
+        "class": person.cls.value,
+        "connections": sum(1 for c in person.connections if c.present) or len(person.connections),
+    }
+
+
+def roster_json(roster: Roster) -> dict:
+    present = roster.present
+    counts: dict[str, int] = {}
+    for person in present:
+        counts[person.cls.value] = counts.get(person.cls.value, 0) + 1
+    host = roster.host
+    return {
+        "uuid": roster.uuid,
+        "meeting_id": roster.meeting_id,
+        "topic": roster.topic,
+        "state": "ended" if roster.ended else "live",
+        "opened_at": iso(roster.opened_at),
+        "started_at": iso(roster.started_at),
+        "ended_at": iso(roster.ended_at),
+        "host": None if host is None else {
+            "email": host.email, "class": host.cls.value if host.cls else None, "identified": host.identified,
+        },
+        "recording": roster.recording,
+        "sharing": roster.sharing,
+        "chat_messages": roster.chat_messages,
+        "counts": counts,
+        "present": [_person(p) for p in present],
+        "waiting_room": [_person(p) for p in roster.waiting],
+    }
+
+
+@bp.get("/api/meetings")
+@bearer_required
+def meetings():
+    svc = services()
+    try:
+        rosters = svc.pipeline.rosters()
+        ignored = svc.pipeline.store.ignored_counts()
+    except RedisError as exc:
+        log.error("meetings unavailable, Redis error: %s", exc)
+        return jsonify(error="Redis is unavailable"), 503
+    include_ended = request.args.get("include_ended", "").lower() in ("1", "true", "yes")
+    shown = [roster_json(r) for r in rosters if include_ended or not r.ended]
+    shown.sort(key=lambda m: m["opened_at"] or "", reverse=True)
+    return jsonify(meetings=shown, ignored_events=ignored)
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)

@@ -1,0 +1,68 @@
+"""The application factory: ``gunicorn 'monitor.app:create_app()'`` in production, ``monitor serve`` for one process."""
+from __future__ import annotations
+
+import logging
+import secrets
+
+import fakeredis
+from flask import Flask
+from redis import Redis
+
+from . import api, webhook
+from .clock import Clock, wall_clock
+from .config import ConfigError, load_config
+from .db import connect_database
+from .services import Services
+from .settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def embedded_redis() -> Redis:
+    """The in-process Redis stand-in: shared by every thread of this process, gone when it exits."""
+    return fakeredis.FakeRedis(server=fakeredis.FakeServer())
+
+
+def _secret(value, name: str, embedded: bool) -> str:
+    if value is not None and value.get_secret_value():
+        return value.get_secret_value()
+    if not embedded:
+        raise ConfigError(f"environment variable {name} is not set")
+    generated = secrets.token_urlsafe(24)
+    log.warning("%s is not set: this run uses a one-off value: %s", name, generated)
+    return generated
+
+
+def build_services(settings: Settings, *, embedded_ok: bool = False, redis: Redis | None = None,
+                   clock: Clock = wall_clock) -> Services:
+    """Everything the service needs, from the environment; raises ConfigError naming what is wrong.
+
+    Without REDIS_URL only a single-process run (``embedded_ok``) may use the in-process Redis stand-in: gunicorn's
+    worker processes would each get a private one.
+    """
+    embedded = settings.embedded
+    if embedded and redis is None and not embedded_ok:
+        raise ConfigError("environment variable REDIS_URL is not set (only `monitor serve` runs without Redis)")
+    config = load_config(settings.monitor_config)
+    if redis is None:
+        redis = embedded_redis() if embedded else Redis.from_url(settings.redis_url)
+    return Services(
+        config=config,
+        redis=redis,
+        database=connect_database(settings),
+        webhook_secret=_secret(settings.zoom_webhook_secret_token, "ZOOM_WEBHOOK_SECRET_TOKEN", embedded),
+        api_token=_secret(settings.monitor_api_token, "MONITOR_API_TOKEN", embedded),
+        clock=clock,
+    )
+
+
+def create_app(services: Services | None = None) -> Flask:
+    if services is None:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        services = build_services(Settings())
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = services.config.webhook.max_body_bytes
+    app.extensions["monitor"] = services
+    webhook.init_app(app)
+    api.init_app(app)
+    return app

@@ -1,0 +1,219 @@
+"""The school's configuration: a TOML file and the staff directory CSV it names, validated once at start-up.
+
+Anything wrong raises ConfigError with one message that names the file and the key or line.
+"""
+from __future__ import annotations
+
+import csv
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+EMAIL_RE = re.compile(r"^[^@\s]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
+DOMAIN_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$")
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message says where and why."""
+
+
+def normalise_email(value: str) -> str:
+    return value.strip().lower()
+
+
+def _email(value: str) -> str:
+    value = normalise_email(value)
+    if not EMAIL_RE.match(value):
+        raise ValueError(f"not an e-mail address: {value!r}")
+    return value
+
+
+def _domain(value: str) -> str:
+    value = value.strip().lower()
+    if not DOMAIN_RE.match(value):
+        raise ValueError(f"not a domain name: {value!r}")
+    return value
+
+
+def normalise_meeting_id(value: object) -> str:
+    """Zoom sends meeting ids as strings or numbers; people write them with spaces."""
+    return "".join(str(value).split())
+
+
+Email = Annotated[str, AfterValidator(_email)]
+Domain = Annotated[str, AfterValidator(_domain)]
+MeetingId = Annotated[str, AfterValidator(normalise_meeting_id)]
+Seconds = Annotated[int, Field(ge=0)]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SchoolSection(_Section):
+    name: str = "School"
+    timezone: str = "Europe/London"
+    domains: list[Domain] = Field(min_length=1)
+    pupil_domains: list[Domain] | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone: {value!r}") from None
+        return value
+
+    @model_validator(mode="after")
+    def _pupil_domains_are_school_domains(self) -> "SchoolSection":
+        outside = sorted(set(self.pupil_domains or ()) - set(self.domains))
+        if outside:
+            raise ValueError(f"pupil_domains must be among domains; not in domains: {', '.join(outside)}")
+        return self
+
+
+class DirectorySection(_Section):
+    staff_csv: str
+
+
+class ExemptionsSection(_Section):
+    one_to_one_hosts: list[Email] = []
+    one_to_one_meetings: list[MeetingId] = []
+    allowed_guests: list[Email] = []
+
+
+class RulesSection(_Section):
+    one_to_one_grace_seconds: Seconds = 120
+    recording_grace_seconds: Seconds = 120
+    host_grace_seconds: Seconds = 120
+    recording_source: Literal["cloud", "off"] = "cloud"
+
+
+class WebhookSection(_Section):
+    timestamp_tolerance_seconds: Annotated[int, Field(ge=300)] = 3 * 3600
+    """How old a delivery's x-zm-request-timestamp may be. Zoom's last retry comes 85 minutes after the first
+    attempt and may keep the first attempt's timestamp, so the default is well past that."""
+    max_body_bytes: Annotated[int, Field(ge=1024)] = 256 * 1024
+
+
+class ConfigFile(_Section):
+    school: SchoolSection
+    directory: DirectorySection
+    exemptions: ExemptionsSection = ExemptionsSection()
+    rules: RulesSection = RulesSection()
+    webhook: WebhookSection = WebhookSection()
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    email: str
+    name: str
+    role: str
+    zoom_user_id: str | None
+
+    @property
+    def is_teacher(self) -> bool:
+        return self.role == "teacher"
+
+
+@dataclass(frozen=True)
+class StaffDirectory:
+    by_email: dict[str, StaffMember]
+    by_zoom_user_id: dict[str, StaffMember]
+
+    def find(self, email: str | None = None, zoom_user_id: str | None = None) -> StaffMember | None:
+        """Matched by Zoom user id where the directory lists one, else by e-mail."""
+        if zoom_user_id and zoom_user_id in self.by_zoom_user_id:
+            return self.by_zoom_user_id[zoom_user_id]
+        if email:
+            return self.by_email.get(normalise_email(email))
+        return None
+
+
+@dataclass(frozen=True)
+class SchoolConfig:
+    path: Path
+    school: SchoolSection
+    exemptions: ExemptionsSection
+    rules: RulesSection
+    webhook: WebhookSection
+    staff: StaffDirectory
+
+
+STAFF_COLUMNS = ("email", "name", "role", "zoom_user_id")
+
+
+def load_staff_csv(path: Path) -> StaffDirectory:
+    try:
+        handle = path.open(newline="", encoding="utf-8-sig")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the staff directory: {exc.strerror}") from None
+    by_email: dict[str, StaffMember] = {}
+    by_zoom: dict[str, StaffMember] = {}
+    with handle:
+        reader = csv.DictReader(handle)
+        header = [(name or "").strip().lower() for name in (reader.fieldnames or [])]
+        if "email" not in header:
+            raise ConfigError(f"{path} line 1: the staff directory needs an 'email' column (columns: {', '.join(STAFF_COLUMNS)})")
+        unknown = [name for name in header if name not in STAFF_COLUMNS]
+        if unknown:
+            raise ConfigError(f"{path} line 1: unknown column {unknown[0]!r} (columns: {', '.join(STAFF_COLUMNS)})")
+        if "role" not in header:
+            raise ConfigError(f"{path} line 1: the staff directory needs a 'role' column")
+        reader.fieldnames = header
+        for row in reader:
+            line = reader.line_num
+            if not any((value or "").strip() for value in row.values() if isinstance(value, str)):
+                continue
+            if None in row:
+                raise ConfigError(f"{path} line {line}: more fields than columns")
+            email = normalise_email(row.get("email") or "")
+            if not EMAIL_RE.match(email):
+                raise ConfigError(f"{path} line {line}: not an e-mail address: {email!r}")
+            role = (row.get("role") or "").strip().lower()
+            if not role:
+                raise ConfigError(f"{path} line {line}: role is empty")
+            zoom_user_id = (row.get("zoom_user_id") or "").strip() or None
+            if email in by_email:
+                raise ConfigError(f"{path} line {line}: {email!r} is listed twice")
+            if zoom_user_id and zoom_user_id in by_zoom:
+                raise ConfigError(f"{path} line {line}: zoom_user_id {zoom_user_id!r} is listed twice")
+            member = StaffMember(email, (row.get("name") or "").strip(), role, zoom_user_id)
+            by_email[email] = member
+            if zoom_user_id:
+                by_zoom[zoom_user_id] = member
+    return StaffDirectory(by_email, by_zoom)
+
+
+def _describe(error: dict) -> str:
+    where = ".".join(str(part) for part in error["loc"])
+    if error["type"] == "extra_forbidden":
+        return f"unknown key {where!r}"
+    if error["type"] == "missing":
+        return f"missing key {where!r}"
+    message = error["msg"].removeprefix("Value error, ")
+    return f"key {where!r}: {message}"
+
+
+def load_config(path: str | Path) -> SchoolConfig:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the configuration: {exc.strerror}") from None
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    try:
+        parsed = ConfigFile.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(f"{path}: {_describe(exc.errors()[0])}") from None
+    staff = load_staff_csv(path.parent / parsed.directory.staff_csv)
+    return SchoolConfig(path, parsed.school, parsed.exemptions, parsed.rules, parsed.webhook, staff)

@@ -1,0 +1,275 @@
+"""What Zoom sends: the envelope, and a model for each kind of event the monitor understands.
+
+Models accept fields they do not name (Zoom adds fields over time) and are strict only about what the monitor needs.
+Times are kept as integer milliseconds since the epoch.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, ValidationError, model_validator
+
+from .config import normalise_meeting_id
+
+
+def _ms(value: Any) -> Any:
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        return int(datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp() * 1000)
+    return value
+
+
+def _blank_to_none(value: Any) -> Any:
+    if value is None:
+        return None
+    value = str(value).strip()
+    return value or None
+
+
+Millis = Annotated[int | None, BeforeValidator(_ms)]
+"""An ISO-8601 time from a payload, as milliseconds since the epoch."""
+Text = Annotated[str | None, BeforeValidator(_blank_to_none)]
+"""A string Zoom may send blank, or as a number: blank becomes None."""
+MeetingId = Annotated[str | None, BeforeValidator(lambda v: None if v in (None, "") else normalise_meeting_id(v))]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+
+class Envelope(_Model):
+    """Every Zoom webhook body."""
+
+    event: Annotated[str, Field(min_length=1)]
+    event_ts: StrictInt
+    payload: dict[str, Any]
+
+
+class Participant(_Model):
+    user_id: Text = None
+    participant_uuid: Text = None
+    id: Text = None
+    participant_user_id: Text = None
+    user_name: Text = None
+    email: Text = None
+    join_time: Millis = None
+    leave_time: Millis = None
+    date_time: Millis = None
+
+    @property
+    def connection_id(self) -> str | None:
+        """One connection to one meeting instance; a rejoin is a new one."""
+        return self.participant_uuid or self.user_id
+
+    @property
+    def zoom_user_id(self) -> str | None:
+        """The signed-in Zoom account, blank for guests who are not signed in."""
+        return self.participant_user_id or self.id
+
+
+class ConnectedParticipant(Participant):
+    """A participant event that is about one connection: it must say which."""
+
+    @model_validator(mode="after")
+    def _has_connection(self) -> "ConnectedParticipant":
+        if not self.connection_id:
+            raise ValueError("participant has neither participant_uuid nor user_id")
+        return self
+
+
+class RoleParticipant(ConnectedParticipant):
+    old_role: Text = None
+    new_role: Text = None
+
+
+class SharingDetails(_Model):
+    content: Text = None
+    date_time: Millis = None
+
+
+class SharingParticipant(Participant):
+    sharing_details: SharingDetails | None = None
+
+
+class ChatMessage(_Model):
+    date_time: Millis = None
+    message_id: Text = None
+    sender_type: Text = None
+    recipient_type: Text = None
+
+
+class MeetingObject(_Model):
+    uuid: Annotated[str, Field(min_length=1)]
+    id: MeetingId = None
+    host_id: Text = None
+    topic: Text = None
+    start_time: Millis = None
+    end_time: Millis = None
+
+
+class _Payload(_Model):
+    account_id: Text = None
+
+
+class ZoomEvent(_Model):
+    """An event about one meeting instance (the ``uuid`` of ``payload.object``)."""
+
+    event: str
+    event_ts: StrictInt
+    payload: _Payload
+
+    @property
+    def meeting(self) -> MeetingObject:
+        return self.payload.object  # type: ignore[attr-defined]
+
+    @property
+    def participant(self) -> Participant | None:
+        return getattr(self.meeting, "participant", None)
+
+
+# --- meeting lifecycle -------------------------------------------------------------------------------------------
+
+class MeetingPayload(_Payload):
+    object: MeetingObject
+
+
+class MeetingEvent(ZoomEvent):
+    """meeting.started, meeting.ended, and the scheduling events (created, updated, deleted, ...)."""
+
+    payload: MeetingPayload
+
+
+# --- participants, waiting room, join before host, roles --------------------------------------------------------
+
+class ParticipantObject(MeetingObject):
+    participant: ConnectedParticipant
+
+
+class ParticipantPayload(_Payload):
+    object: ParticipantObject
+
+
+class ParticipantEvent(ZoomEvent):
+    """Joined, left, and the waiting room's joined, left, admitted and put-in events."""
+
+    payload: ParticipantPayload
+
+
+class JbhObject(MeetingObject):
+    participant: Participant = Participant()
+
+
+class JbhPayload(_Payload):
+    object: JbhObject
+
+
+class JoinBeforeHostEvent(ZoomEvent):
+    """An attendee joined, or waits, before the host: these carry no connection id."""
+
+    payload: JbhPayload
+
+
+class RoleObject(MeetingObject):
+    participant: RoleParticipant
+
+
+class RolePayload(_Payload):
+    object: RoleObject
+
+
+class RoleChangedEvent(ZoomEvent):
+    payload: RolePayload
+
+
+# --- recording, sharing, chat -----------------------------------------------------------------------------------
+
+class RecordingEvent(MeetingEvent):
+    """Cloud recording started, stopped, paused, resumed (and completed, which changes no state)."""
+
+
+class SharingObject(MeetingObject):
+    participant: SharingParticipant = SharingParticipant()
+
+
+class SharingPayload(_Payload):
+    object: SharingObject
+
+
+class SharingEvent(ZoomEvent):
+    payload: SharingPayload
+
+
+class ChatObject(MeetingObject):
+    chat_message: ChatMessage = ChatMessage()
+
+
+class ChatPayload(_Payload):
+    object: ChatObject
+
+
+class ChatEvent(ZoomEvent):
+    payload: ChatPayload
+
+
+URL_VALIDATION = "endpoint.url_validation"
+
+KINDS: dict[str, type[ZoomEvent]] = {
+    "meeting.started": MeetingEvent,
+    "meeting.ended": MeetingEvent,
+    "meeting.created": MeetingEvent,
+    "meeting.updated": MeetingEvent,
+    "meeting.deleted": MeetingEvent,
+    "meeting.participant_joined": ParticipantEvent,
+    "meeting.participant_left": ParticipantEvent,
+    "meeting.participant_joined_waiting_room": ParticipantEvent,
+    "meeting.participant_left_waiting_room": ParticipantEvent,
+    "meeting.participant_admitted": ParticipantEvent,
+    "meeting.participant_put_in_waiting_room": ParticipantEvent,
+    "meeting.participant_jbh_joined": JoinBeforeHostEvent,
+    "meeting.participant_jbh_waiting": JoinBeforeHostEvent,
+    "meeting.participant_jbh_waiting_left": JoinBeforeHostEvent,
+    "meeting.participant_role_changed": RoleChangedEvent,
+    "recording.started": RecordingEvent,
+    "recording.stopped": RecordingEvent,
+    "recording.paused": RecordingEvent,
+    "recording.resumed": RecordingEvent,
+    "recording.completed": RecordingEvent,
+    "meeting.sharing_started": SharingEvent,
+    "meeting.sharing_ended": SharingEvent,
+    "meeting.chat_message_sent": ChatEvent,
+    "meeting.chat_message_file_sent": ChatEvent,
+}
+"""Event kinds the monitor models. Any other kind is accepted, counted and ignored."""
+
+
+class BadEvent(ValueError):
+    """A body that is not a Zoom event the monitor can take."""
+
+
+def _first_error(exc: ValidationError) -> str:
+    error = exc.errors()[0]
+    where = ".".join(str(part) for part in error["loc"]) or "body"
+    return f"{where}: {error['msg'].removeprefix('Value error, ')}"
+
+
+def parse_envelope(body: Any) -> Envelope:
+    if not isinstance(body, dict):
+        raise BadEvent("the body is not a JSON object")
+    try:
+        return Envelope.model_validate(body)
+    except ValidationError as exc:
+        raise BadEvent(f"not a Zoom event envelope: {_first_error(exc)}") from None
+
+
+def parse_event(body: dict[str, Any]) -> ZoomEvent | Envelope:
+    """The typed event for a kind the monitor models, else the bare envelope."""
+    envelope = parse_envelope(body)
+    model = KINDS.get(envelope.event)
+    if model is None:
+        return envelope
+    try:
+        return model.model_validate(body)
+    except ValidationError as exc:
+        raise BadEvent(f"{envelope.event}: {_first_error(exc)}") from None

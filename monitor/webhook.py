@@ -1,0 +1,84 @@
+"""POST /zoom/webhook: verify Zoom's signature, then hand the event to the pipeline (contracts.md, HTTP)."""
+from __future__ import annotations
+
+import json
+import logging
+
+from flask import Blueprint, Flask, jsonify, request
+from redis.exceptions import RedisError
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from .events import URL_VALIDATION, BadEvent, parse_envelope
+from .services import services
+from .signature import url_validation_token, verify
+
+log = logging.getLogger(__name__)
+bp = Blueprint("webhook", __name__)
+
+FUTURE_TOLERANCE_SECONDS = 300
+
+
+def _error(status: int, message: str):
+    return jsonify(error=message), status
+
+
+def _authentic(raw: bytes) -> str | None:
+    """Why the delivery is not from Zoom, or None when it is."""
+    svc = services()
+    timestamp = request.headers.get("x-zm-request-timestamp", "")
+    signature = request.headers.get("x-zm-signature", "")
+    if not timestamp or not signature:
+        return "missing x-zm-signature or x-zm-request-timestamp"
+    if not verify(svc.webhook_secret, timestamp, raw, signature):
+        return "bad signature"
+    try:
+        age = svc.clock() - int(timestamp)
+    except ValueError:
+        return "x-zm-request-timestamp is not a number"
+    if age > svc.config.webhook.timestamp_tolerance_seconds:
+        log.warning("webhook rejected: validly signed but %d s old (tolerance %d s)",
+                    age, svc.config.webhook.timestamp_tolerance_seconds)
+        return "request timestamp too old"
+    if age < -FUTURE_TOLERANCE_SECONDS:
+        return "request timestamp in the future"
+    return None
+
+
+@bp.post("/zoom/webhook")
+def receive():
+    raw = request.get_data(cache=False)
+    refusal = _authentic(raw)
+    if refusal:
+        log.warning("webhook rejected (401): %s", refusal)
+        return _error(401, refusal)
+    try:
+        body = json.loads(raw)
+        envelope = parse_envelope(body)
+    except (ValueError, BadEvent) as exc:
+        message = str(exc) if isinstance(exc, BadEvent) else "the body is not JSON"
+        log.warning("webhook rejected (400): %s", message)
+        return _error(400, message)
+    if envelope.event == URL_VALIDATION:
+        plain = envelope.payload.get("plainToken")
+        if not isinstance(plain, str) or not plain:
+            return _error(400, "endpoint.url_validation without payload.plainToken")
+        return jsonify(plainToken=plain, encryptedToken=url_validation_token(services().webhook_secret, plain))
+    try:
+        outcome, uuid = services().pipeline.process(body)
+    except BadEvent as exc:
+        log.warning("webhook rejected (400): %s", exc)
+        return _error(400, str(exc))
+    except RedisError as exc:
+        log.error("webhook %s not stored, Redis unavailable (503, Zoom will retry): %s", envelope.event, exc)
+        return _error(503, "the event could not be stored; retry later")
+    log.info("webhook %s %s meeting=%s", envelope.event, outcome, uuid or "-")
+    return jsonify(status=outcome)
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(_exc):
+        log.warning("webhook rejected (413): body over %s bytes", app.config["MAX_CONTENT_LENGTH"])
+        return _error(413, "request body too large")

@@ -1,0 +1,147 @@
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import fakeredis
+import pytest
+from redis import Redis
+from redis.exceptions import RedisError
+from sqlalchemy import create_engine
+
+from monitor.app import create_app
+from monitor.clock import ManualClock
+from monitor.config import load_config
+from monitor.services import Services
+
+from . import zoom
+
+API_TOKEN = "test-api-token"
+
+STAFF_CSV = """email,name,role,zoom_user_id
+a.teacher@gatehouse.sch.uk,Alex Teacher,teacher,8lzIwvZTSOqjndWPbPqzuA
+b.music@gatehouse.sch.uk,Bea Music,Teacher,
+c.assistant@gatehouse.sch.uk,Cal Assistant,teaching assistant,
+"""
+
+CONFIG_TOML = """
+[school]
+name = "Gatehouse School"
+domains = ["gatehouse.sch.uk"]
+
+[directory]
+staff_csv = "staff.csv"
+
+[exemptions]
+one_to_one_hosts = ["b.music@gatehouse.sch.uk"]
+one_to_one_meetings = ["888 0000 0777"]
+allowed_guests = ["Visitor@Partner.org"]
+"""
+
+
+def write_config(directory: Path, toml: str = CONFIG_TOML, staff: str = STAFF_CSV) -> Path:
+    (directory / "staff.csv").write_text(staff)
+    path = directory / "monitor.toml"
+    path.write_text(toml)
+    return path
+
+
+@pytest.fixture
+def school_config(tmp_path):
+    return load_config(write_config(tmp_path))
+
+
+@pytest.fixture
+def clock():
+    return ManualClock(zoom.T0)
+
+
+@pytest.fixture
+def fake_redis():
+    return fakeredis.FakeRedis(server=fakeredis.FakeServer())
+
+
+# --- the real Redis server --------------------------------------------------------------------------------------
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def real_redis_url(tmp_path_factory):
+    """TEST_REDIS_URL, else database 15 of the local Redis; when none answers, a private redis-server is started."""
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        Redis.from_url(url, socket_connect_timeout=1).ping()
+        yield url
+        return
+    except RedisError:
+        pass
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.fail(f"no Redis answers at {url} and redis-server is not installed: "
+                    "install it (apt-get install redis-server) or set TEST_REDIS_URL")
+    port, workdir = _free_port(), tmp_path_factory.mktemp("redis")
+    server = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                               "--dir", str(workdir)], stdout=subprocess.DEVNULL)
+    url = f"redis://127.0.0.1:{port}/0"
+    for _ in range(100):
+        try:
+            Redis.from_url(url).ping()
+            break
+        except RedisError:
+            time.sleep(0.05)
+    yield url
+    server.terminate()
+    server.wait(10)
+
+
+@pytest.fixture
+def real_redis(real_redis_url):
+    redis = Redis.from_url(real_redis_url)
+    redis.flushdb()
+    yield redis
+    redis.flushdb()
+    redis.close()
+
+
+@pytest.fixture(params=["fakeredis", pytest.param("redis", marks=pytest.mark.integration)])
+def any_redis(request):
+    """Each test using this runs twice: on the in-process stand-in and on the real server."""
+    if request.param == "fakeredis":
+        return request.getfixturevalue("fake_redis")
+    return request.getfixturevalue("real_redis")
+
+
+# --- the app ----------------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def services(school_config, fake_redis, clock, tmp_path):
+    return Services(
+        config=school_config,
+        redis=fake_redis,
+        database=create_engine(f"sqlite:///{tmp_path / 'monitor.sqlite3'}"),
+        webhook_secret=zoom.SECRET,
+        api_token=API_TOKEN,
+        clock=clock,
+    )
+
+
+@pytest.fixture
+def client(services):
+    return create_app(services).test_client()
+
+
+@pytest.fixture
+def deliver(client, clock):
+    """Posts a signed delivery stamped with the current clock; returns the response."""
+    def post(event: dict, timestamp: int | None = None):
+        data = zoom.raw(event)
+        return client.post("/zoom/webhook", data=data, headers=zoom.signed_headers(data, timestamp or int(clock())))
+    return post
