@@ -7,6 +7,8 @@ import secrets
 import fakeredis
 from flask import Flask
 from redis import Redis
+from redis.backoff import ExponentialBackoff
+from redis.retry import Retry
 
 from . import api, webhook
 from .clock import Clock, wall_clock
@@ -21,6 +23,12 @@ log = logging.getLogger(__name__)
 def embedded_redis() -> Redis:
     """The in-process Redis stand-in: shared by every thread of this process, gone when it exits."""
     return fakeredis.FakeRedis(server=fakeredis.FakeServer())
+
+
+def connect_redis(url: str) -> Redis:
+    """Fails fast: a delivery must be answered, with 503 at worst, well inside Zoom's 3-second deadline."""
+    return Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1,
+                          retry=Retry(ExponentialBackoff(cap=0.1, base=0.02), 1))
 
 
 def _secret(value, name: str, embedded: bool) -> str:
@@ -45,7 +53,7 @@ def build_services(settings: Settings, *, embedded_ok: bool = False, redis: Redi
         raise ConfigError("environment variable REDIS_URL is not set (only `monitor serve` runs without Redis)")
     config = load_config(settings.monitor_config)
     if redis is None:
-        redis = embedded_redis() if embedded else Redis.from_url(settings.redis_url)
+        redis = embedded_redis() if embedded else connect_redis(settings.redis_url)
     return Services(
         config=config,
         redis=redis,
