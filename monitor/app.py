@@ -67,7 +67,11 @@ def build_services(settings: Settings, *, embedded_ok: bool = False, redis: Redi
 def create_app(services: Services | None = None) -> Flask:
     if services is None:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-        services = build_services(Settings())
+        try:
+            services = build_services(Settings())
+        except ConfigError as exc:
+            log.critical("cannot start: %s", exc)
+            raise SystemExit(3) from None  # gunicorn's "worker failed to boot": the arbiter stops, no restart loop
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = services.config.webhook.max_body_bytes
     app.extensions["monitor"] = services

@@ -67,3 +67,7 @@ def worker() -> None:
         run_worker(Settings())
     except ConfigError as exc:
         _fail(exc)
+
+
+if __name__ == "__main__":
+    main()
