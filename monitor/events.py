@@ -136,9 +136,29 @@ class MeetingPayload(_Payload):
 
 
 class MeetingEvent(ZoomEvent):
-    """meeting.started, meeting.ended, and the scheduling events (created, updated, deleted, ...)."""
+    """meeting.started and meeting.ended."""
 
     payload: MeetingPayload
+
+
+class ScheduleObject(_Model):
+    uuid: Text = None
+    id: MeetingId = None
+    host_id: Text = None
+    topic: Text = None
+    settings: dict[str, Any] | None = None
+
+
+class SchedulePayload(_Payload):
+    operator: Text = None
+    object: ScheduleObject
+    old_object: ScheduleObject | None = None
+
+
+class ScheduleEvent(ZoomEvent):
+    """A meeting created, updated or deleted: about the schedule and its settings, not a meeting in progress."""
+
+    payload: SchedulePayload
 
 
 # --- participants, waiting room, join before host, roles --------------------------------------------------------
@@ -218,9 +238,9 @@ URL_VALIDATION = "endpoint.url_validation"
 KINDS: dict[str, type[ZoomEvent]] = {
     "meeting.started": MeetingEvent,
     "meeting.ended": MeetingEvent,
-    "meeting.created": MeetingEvent,
-    "meeting.updated": MeetingEvent,
-    "meeting.deleted": MeetingEvent,
+    "meeting.created": ScheduleEvent,
+    "meeting.updated": ScheduleEvent,
+    "meeting.deleted": ScheduleEvent,
     "meeting.participant_joined": ParticipantEvent,
     "meeting.participant_left": ParticipantEvent,
     "meeting.participant_joined_waiting_room": ParticipantEvent,

@@ -11,7 +11,7 @@ SECRET = "4fv1RkqGQUq5sWbEz6hA5A"
 UUID = "jUh5o3dKQIytvcsfTtKBlg=="
 MEETING_ID = "85393847045"
 HOST_ID = "8lzIwvZTSOqjndWPbPqzuA"  # the teacher's zoom_user_id in the test directory
-T0 = 1_795_000_000  # 2026-11-18T09:46:40Z, seconds
+T0 = 1_795_000_000  # 2026-11-18T11:06:40Z, a Wednesday morning lesson in London, in seconds
 
 
 def iso(seconds: float) -> str:
