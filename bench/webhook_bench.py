@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import base64
 import http.client
+import itertools
 import json
 import math
 import multiprocessing as mp
@@ -99,7 +100,7 @@ def _post(conn: http.client.HTTPConnection, body: bytes, headers: dict) -> tuple
         return response.status, response.read(), 1
 
 
-def client_process(port, deliveries, threads, rate, counter, barrier, results):
+def client_process(port, deliveries, threads, rate, reconnect_every, counter, barrier, results):
     """Sends deliveries until none is left; with a rate, delivery i is due at start + i / rate (open loop).
 
     Times are time.monotonic(), which is system-wide on Linux, macOS and Windows: comparable across processes.
@@ -112,7 +113,7 @@ def client_process(port, deliveries, threads, rate, counter, barrier, results):
     start, cpu = time.monotonic(), time.process_time()
 
     def loop(conn):
-        while True:
+        for n in itertools.count(1):
             with counter.get_lock():
                 i = counter.value
                 counter.value += 1
@@ -131,6 +132,8 @@ def client_process(port, deliveries, threads, rate, counter, barrier, results):
             outcome = json.loads(body).get("status") if status == 200 else None
             records.append((due or sent, sent, done, status, outcome))
             reconnects.append(again)
+            if reconnect_every and n % reconnect_every == 0:
+                conn.close()  # the next request connects again, to whichever gunicorn worker accepts first
 
     workers = [threading.Thread(target=loop, args=(conn,)) for conn in conns]
     for worker in workers:
@@ -153,12 +156,12 @@ def percentile(values: list[float], q: float) -> float:
     return sorted(values)[min(len(values) - 1, int(round(q * (len(values) - 1))))] * 1000
 
 
-def run_phase(port: int, deliveries, clients: int, procs: int, rate: float | None = None) -> dict:
+def run_phase(port: int, deliveries, clients: int, procs: int, reconnect_every: int, rate: float | None = None) -> dict:
     procs = max(1, min(procs, clients))
     ctx = mp.get_context()
     counter, barrier, results = ctx.Value("l", 0), ctx.Barrier(procs + 1), ctx.Queue()
     threads = [clients // procs + (p < clients % procs) for p in range(procs)]
-    children = [ctx.Process(target=client_process, args=(port, deliveries, n, rate, counter, barrier, results),
+    children = [ctx.Process(target=client_process, args=(port, deliveries, n, rate, reconnect_every, counter, barrier, results),
                             daemon=True) for n in threads]
     busy = None
     try:

@@ -96,9 +96,10 @@ class RulesSection(_Section):
 
 
 class WebhookSection(_Section):
-    timestamp_tolerance_seconds: Annotated[int, Field(ge=300)] = 3 * 3600
+    timestamp_tolerance_seconds: Annotated[int, Field(ge=300, le=12 * 3600)] = 3 * 3600
     """How old a delivery's x-zm-request-timestamp may be. Zoom's last retry comes 85 minutes after the first
-    attempt and may keep the first attempt's timestamp, so the default is well past that."""
+    attempt and may keep the first attempt's timestamp, so the default is well past that. At most 12 hours, so
+    that deliveries are remembered (for deduplication) longer than they are accepted."""
     max_body_bytes: Annotated[int, Field(ge=1024)] = 256 * 1024
 
 

@@ -38,8 +38,10 @@ def meeting_keys(uuid: str) -> list[str]:
 MEETINGS_INDEX = "zm:{monitor}:meetings"
 """ZSET: meeting uuid -> time of its latest event (seconds); lets the API list meetings without SCAN."""
 
-EVENT_COUNTS = "zm:{monitor}:event-counts"
-"""HASH: event kind -> deliveries accepted (first delivery only), including kinds the monitor ignores."""
+IGNORED_COUNTS = "zm:{monitor}:ignored"
+"""HASH: event kind -> deliveries of kinds that change no roster (first delivery only)."""
 
-EVENTS_SEEN = "zm:{monitor}:seen:"
-"""Prefix of STRING markers for deliveries that belong to no meeting (SET NX EX)."""
+
+def ignored_seen(fingerprint: str) -> str:
+    """STRING, expiring: marks a delivery of an ignored kind as counted."""
+    return f"zm:{{monitor}}:ignored-seen:{fingerprint}"

@@ -1,6 +1,8 @@
 """One path for every Zoom event, live or replayed: event model -> roster (-> rules, incidents, later)."""
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -14,6 +16,12 @@ from .roster.model import Roster, build_roster
 from .roster.store import RosterStore
 
 Outcome = Literal["applied", "duplicate", "ignored"]
+
+
+def fingerprint(body: dict[str, Any]) -> str:
+    """Identifies a delivery of an event that belongs to no roster, whatever order Zoom wrote its keys in."""
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()[:32]
 
 
 @dataclass
@@ -33,8 +41,8 @@ class Pipeline:
         event = parse_event(body)
         change = change_for(event, self.clock()) if isinstance(event, ZoomEvent) else None
         if change is None:
-            self.store.count_ignored(event.event)
-            return "ignored", None
+            counted = self.store.count_ignored(event.event, fingerprint(body))
+            return ("ignored" if counted else "duplicate"), None
         return ("applied" if self.store.apply(change) else "duplicate"), change.uuid
 
     def roster(self, uuid: str) -> Roster | None:

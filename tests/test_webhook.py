@@ -122,6 +122,7 @@ def test_oversized_body_gets_413_and_stores_nothing(client, clock, fake_redis, s
 def test_unknown_kinds_are_accepted_counted_and_ignored(deliver, client, fake_redis):
     event = {"event": "meeting.rtms_started", "event_ts": zoom.T0 * 1000, "payload": {"object": {"uuid": "x"}}}
     assert deliver(event).get_json() == {"status": "ignored"}
+    assert deliver(event).get_json() == {"status": "duplicate"}
     assert deliver(zoom.body("meeting.created", zoom.T0, zoom.meeting_object())).get_json() == {"status": "ignored"}
     listing = client.get("/api/meetings", headers={"Authorization": "Bearer test-api-token"}).get_json()
     assert listing == {"meetings": [], "ignored_events": {"meeting.rtms_started": 1, "meeting.created": 1}}
