@@ -110,5 +110,54 @@ def meetings():
     return jsonify(meetings=shown, ignored_events=ignored)
 
 
+MAX_INCIDENTS = 1000
+
+
+class BadParameter(ValueError):
+    def __init__(self, name: str, message: str):
+        super().__init__(message)
+        self.name = name
+
+
+def _since(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise BadParameter("since", "since must be an ISO-8601 time, e.g. 2026-11-18T11:06:40Z") from None
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment
+
+
+def _limit(value: str | None) -> int:
+    if not value:
+        return 500
+    try:
+        limit = int(value)
+    except ValueError:
+        limit = 0
+    if not 1 <= limit <= MAX_INCIDENTS:
+        raise BadParameter("limit", f"limit must be a whole number from 1 to {MAX_INCIDENTS}")
+    return limit
+
+
+@bp.get("/api/incidents")
+@bearer_required
+def incidents():
+    """Newest first. Filters: rule, status, meeting_uuid, since (opened at or after it; UTC without an offset)."""
+    args = request.args
+    try:
+        since, limit = _since(args.get("since")), _limit(args.get("limit"))
+    except BadParameter as exc:
+        return jsonify(error=str(exc), parameter=exc.name), 400
+    try:
+        found = services().incidents.list(rule=args.get("rule") or None, status=args.get("status") or None,
+                                          meeting_uuid=args.get("meeting_uuid") or None, since=since, limit=limit)
+    except SQLAlchemyError as exc:
+        log.error("incidents unavailable, database error: %s", exc.__cause__ or exc)
+        return jsonify(error="the database is unavailable"), 503
+    return jsonify(incidents=found)
+
+
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)

@@ -14,6 +14,7 @@ from . import api, webhook
 from .clock import Clock, wall_clock
 from .config import ConfigError, load_config
 from .db import connect_database
+from .migrations import migrate
 from .services import Services
 from .settings import Settings
 
@@ -54,10 +55,12 @@ def build_services(settings: Settings, *, embedded_ok: bool = False, redis: Redi
     config = load_config(settings.monitor_config)
     if redis is None:
         redis = embedded_redis() if embedded else connect_redis(settings.redis_url)
+    database = connect_database(settings)
+    migrate(database)
     return Services(
         config=config,
         redis=redis,
-        database=connect_database(settings),
+        database=database,
         webhook_secret=_secret(settings.zoom_webhook_secret_token, "ZOOM_WEBHOOK_SECRET_TOKEN", embedded),
         api_token=_secret(settings.monitor_api_token, "MONITOR_API_TOKEN", embedded),
         clock=clock,

@@ -1,6 +1,7 @@
 """The ``monitor`` command (contracts.md, Command line)."""
 from __future__ import annotations
 
+import json
 import logging
 import sys
 from pathlib import Path
@@ -39,6 +40,8 @@ def serve(host: str, port: int, config: Path | None) -> None:
     """Run the whole service in one process."""
     import waitress
 
+    from workers.run import start_embedded_worker
+
     from .app import build_services, create_app
     from .db import database_url
 
@@ -55,7 +58,47 @@ def serve(host: str, port: int, config: Path | None) -> None:
                    f"{'DATABASE_URL' if settings.database_url else database_url(settings)}.")
     click.echo(f"School: {services.config.school.name} ({services.config.path})")
     click.echo(f"Give Zoom this endpoint URL (behind your HTTPS proxy): http://{host}:{port}/zoom/webhook")
+    start_embedded_worker(services)
     waitress.serve(create_app(services), host=host, port=port, threads=8, ident="monitor")
+
+
+REPLAY_FIELDS = ("id", "rule", "severity", "meeting_uuid", "meeting_id", "topic", "subject", "began_at", "opened_at",
+                 "cleared_at", "occurrences")
+TABLE = (("opened_at", 24), ("rule", 22), ("meeting_id", 12), ("subject", 30), ("began_at", 24))
+
+
+@main.command()
+@click.option("--config", type=click.Path(path_type=Path), help="School config file (default: $MONITOR_CONFIG).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line for each incident opened.")
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Keep the replay's database here instead of a private temporary one.")
+@click.option("--database-url", help="Write the replay's incidents to this database instead.")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+def replay(config: Path | None, as_json: bool, data_dir: Path | None, database_url: str | None,
+           files: tuple[Path, ...]) -> None:
+    """Feed recorded Zoom events (JSON Lines) through the pipeline and print the incidents opened."""
+    from .config import load_config
+    from .replay import ReplayError, replay as run_replay
+
+    logging.getLogger().setLevel(logging.WARNING)
+    try:
+        school = load_config(_settings(config).monitor_config)
+        big = sum(f.stat().st_size for f in files if f.is_file()) > 1_000_000
+        result = run_replay(list(files), school, data_dir=data_dir, database_url=database_url,
+                            progress=sys.stderr if big and sys.stderr.isatty() else None)
+    except (ConfigError, ReplayError) as exc:
+        _fail(exc)
+    rows = [{name: incident[name] for name in REPLAY_FIELDS} for incident in result.incidents]
+    if as_json:
+        for row in rows:
+            click.echo(json.dumps(row, ensure_ascii=False))
+        return
+    click.echo("  ".join(name.ljust(width) for name, width in TABLE))
+    for row in rows:
+        click.echo("  ".join(str(row[name] if row[name] is not None else "-")[:width].ljust(width)
+                             for name, width in TABLE))
+    click.echo(f"{len(rows)} incident(s) from {result.events} event(s), "
+               f"{result.events_per_second:,.0f} events/s", err=True)
 
 
 @main.command()

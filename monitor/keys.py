@@ -20,23 +20,44 @@ def meeting(uuid: str) -> str:
     return f"zm:{_tag(uuid)}:meeting"
 
 
-def connections(uuid: str) -> str:
-    """HASH: ``<connection id>:<fact>`` -> value, for every connection seen in the meeting."""
-    return f"zm:{_tag(uuid)}:connections"
-
-
 def seen(uuid: str) -> str:
     """SET: fingerprints of the deliveries already applied to the meeting (Zoom delivers at least once)."""
     return f"zm:{_tag(uuid)}:seen"
 
 
+def conditions(uuid: str) -> str:
+    """HASH: breach condition (rule, subject) -> when it began, its grace, whether confirmed or cleared."""
+    return f"zm:{_tag(uuid)}:conditions"
+
+
+def connections(uuid: str) -> str:
+    """HASH: ``<connection id>:<fact>`` -> e-mail, Zoom user id, name, waiting-room times of each connection."""
+    return f"zm:{_tag(uuid)}:connections"
+
+
+def joins(uuid: str) -> str:
+    """HASH: connection id -> its latest join time (ms)."""
+    return f"zm:{_tag(uuid)}:joins"
+
+
+def leaves(uuid: str) -> str:
+    """HASH: connection id -> its latest leave time (ms)."""
+    return f"zm:{_tag(uuid)}:leaves"
+
+
+def people(uuid: str) -> str:
+    """HASH: connection id -> the person it belongs to (e-mail, else ``zoom:<user id>``, else ``connection:<id>``)."""
+    return f"zm:{_tag(uuid)}:people"
+
+
 def meeting_keys(uuid: str) -> list[str]:
     """The keys of one meeting, in the order the roster script takes them."""
-    return [seen(uuid), meeting(uuid), connections(uuid)]
+    return [seen(uuid), meeting(uuid), conditions(uuid), connections(uuid), joins(uuid), leaves(uuid), people(uuid)]
 
 
-MEETINGS_INDEX = "zm:{monitor}:meetings"
-"""ZSET: meeting uuid -> time of its latest event (seconds); lets the API list meetings without SCAN."""
+DEADLINES = "zm:{monitor}:deadlines"
+"""ZSET: "<uuid> <condition field> <began_at>" -> when its grace period ends (ms). A member whose condition has
+cleared or changed is stale and is dropped when it comes due."""
 
 IGNORED_COUNTS = "zm:{monitor}:ignored"
 """HASH: event kind -> deliveries of kinds that change no roster (first delivery only)."""

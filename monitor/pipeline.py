@@ -1,18 +1,19 @@
-"""One path for every Zoom event, live or replayed: event model -> roster (-> rules, incidents, later)."""
+"""One path for every Zoom event, live or replayed: event model -> roster -> rules -> incidents."""
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
 from typing import Any, Literal
 
 from redis import Redis
 
+from .checks.runner import Checks, Notifier
 from .clock import Clock
 from .config import SchoolConfig
 from .events import ZoomEvent, parse_event
+from .incidents import IncidentStore
 from .roster.changes import change_for
-from .roster.model import Roster, build_roster
+from .roster.model import People, Roster, build_roster, summarise
 from .roster.store import RosterStore
 
 Outcome = Literal["applied", "duplicate", "ignored"]
@@ -24,30 +25,37 @@ def fingerprint(body: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()[:32]
 
 
-@dataclass
 class Pipeline:
-    config: SchoolConfig
-    redis: Redis
-    clock: Clock
-
-    def __post_init__(self) -> None:
-        self.store = RosterStore(self.redis)
+    def __init__(self, config: SchoolConfig, redis: Redis, clock: Clock, incidents: IncidentStore,
+                 notifier: Notifier):
+        self.config = config
+        self.clock = clock
+        self.store = RosterStore(redis)
+        self.people = People(config)
+        self.checks = Checks(config, redis, self.store, self.people, incidents, notifier)
 
     def process(self, body: dict[str, Any]) -> tuple[Outcome, str | None]:
         """Takes one Zoom event body; returns what happened and the meeting uuid it concerned.
 
-        Raises BadEvent for a body that is not a Zoom event, and redis errors when the event cannot be stored.
+        Raises BadEvent for a body that is not a Zoom event, and Redis or database errors when the event cannot be
+        stored; a repeated delivery is evaluated again, so a retry completes what a failed attempt left undone.
         """
         event = parse_event(body)
-        change = change_for(event, self.clock()) if isinstance(event, ZoomEvent) else None
+        now = self.clock()
+        change = change_for(event, now) if isinstance(event, ZoomEvent) else None
         if change is None:
             counted = self.store.count_ignored(event.event, fingerprint(body))
             return ("ignored" if counted else "duplicate"), None
-        return ("applied" if self.store.apply(change) else "duplicate"), change.uuid
+        applied, summary = self.store.apply(change)
+        self.checks.after_delivery(summary, summarise(self.people, summary), int(now * 1000), change.joined)
+        return ("applied" if applied else "duplicate"), change.uuid
+
+    def fire_due_checks(self) -> None:
+        self.checks.fire_due(int(self.clock() * 1000))
 
     def roster(self, uuid: str) -> Roster | None:
-        facts = self.store.load(uuid)
-        return build_roster(self.config, uuid, *facts) if facts else None
+        state = self.store.load(uuid)
+        return build_roster(self.people, state) if state else None
 
     def rosters(self) -> list[Roster]:
         return [r for r in map(self.roster, self.store.meeting_uuids()) if r is not None]

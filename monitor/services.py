@@ -7,8 +7,10 @@ from flask import current_app
 from redis import Redis
 from sqlalchemy import Engine
 
+from .checks.runner import Notifier
 from .clock import Clock, wall_clock
 from .config import SchoolConfig
+from .incidents import IncidentStore
 from .pipeline import Pipeline
 
 
@@ -20,10 +22,18 @@ class Services:
     webhook_secret: str
     api_token: str
     clock: Clock = wall_clock
+    notifier: Notifier | None = None
+    """Where opened incidents and check deadlines go; by default RQ jobs on ``redis``."""
+    incidents: IncidentStore = field(init=False)
     pipeline: Pipeline = field(init=False)
 
     def __post_init__(self) -> None:
-        self.pipeline = Pipeline(self.config, self.redis, self.clock)
+        self.incidents = IncidentStore(self.database)
+        if self.notifier is None:
+            from workers.notifier import RQNotifier
+
+            self.notifier = RQNotifier(self.redis, self.incidents, self.clock)
+        self.pipeline = Pipeline(self.config, self.redis, self.clock, self.incidents, self.notifier)
 
 
 def services() -> Services:

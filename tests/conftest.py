@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -11,11 +12,13 @@ import fakeredis
 import pytest
 from redis import Redis
 from redis.exceptions import RedisError
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, make_url
+from sqlalchemy.exc import OperationalError
 
 from monitor.app import create_app
 from monitor.clock import ManualClock
 from monitor.config import load_config
+from monitor.migrations import migrate
 from monitor.services import Services
 
 from . import zoom
@@ -123,10 +126,12 @@ def any_redis(request):
 
 @pytest.fixture
 def services(school_config, fake_redis, clock, tmp_path):
+    engine = create_engine(f"sqlite:///{tmp_path / 'monitor.sqlite3'}")
+    migrate(engine)
     return Services(
         config=school_config,
         redis=fake_redis,
-        database=create_engine(f"sqlite:///{tmp_path / 'monitor.sqlite3'}"),
+        database=engine,
         webhook_secret=zoom.SECRET,
         api_token=API_TOKEN,
         clock=clock,
@@ -145,3 +150,58 @@ def deliver(client, clock):
         data = zoom.raw(event)
         return client.post("/zoom/webhook", data=data, headers=zoom.signed_headers(data, timestamp or int(clock())))
     return post
+
+
+# --- the real PostgreSQL server ---------------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A fresh database, dropped at the end of the session, on TEST_DATABASE_URL's server, else the local one."""
+    server = make_url(os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"))
+    server = server.set(drivername="postgresql+psycopg")
+    admin = create_engine(server, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 5})
+    name = f"monitor_test_{os.getpid()}_{secrets.token_hex(4)}"
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        problem = None
+    except OperationalError as exc:
+        problem = str(exc.orig).splitlines()[0]
+    if problem:
+        admin.dispose()
+        pytest.fail(f"no PostgreSQL answers at {server.render_as_string()} ({problem}): start it "
+                    "(bash .ci/run does; apt-get install postgresql) or set TEST_DATABASE_URL", pytrace=False)
+    yield server.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.dispose()
+
+
+# --- the pipeline on its own (no web app) ------------------------------------------------------------------------
+
+class RecordingNotifier:
+    """Stands in for RQ: notes the incidents opened and the check deadlines asked for."""
+
+    def __init__(self):
+        self.opened: list[int] = []
+        self.deadlines: list[int] = []
+
+    def incident_opened(self, incident_id: int) -> None:
+        self.opened.append(incident_id)
+
+    def check_due_at(self, deadline_ms: int) -> None:
+        self.deadlines.append(deadline_ms)
+
+
+@pytest.fixture
+def incidents(tmp_path):
+    from monitor.incidents import IncidentStore
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'incidents.sqlite3'}")
+    migrate(engine)
+    return IncidentStore(engine)
+
+
+@pytest.fixture
+def notifier():
+    return RecordingNotifier()

@@ -20,8 +20,8 @@ P1, P2, P3 = (f"pupil{i}@gatehouse.sch.uk" for i in (1, 2, 3))
 
 
 @pytest.fixture
-def pipeline(school_config, any_redis, clock):
-    return Pipeline(school_config, any_redis, clock)
+def pipeline(school_config, any_redis, clock, incidents, notifier):
+    return Pipeline(school_config, any_redis, clock, incidents, notifier)
 
 
 def feed(pipeline, *events):
@@ -195,9 +195,10 @@ def test_host_unidentified_when_host_id_is_unknown_and_never_joined(pipeline):
 
 
 def test_host_email_from_the_hosts_own_participant_event(pipeline):
-    event = zoom.started(T0)
-    event["payload"]["object"]["host_id"] = "otherHostId"
-    feed(pipeline, event, zoom.joined(T0 + 1, "h-1", "c.assistant@gatehouse.sch.uk", user_id="otherHostId"))
+    events = [zoom.started(T0), zoom.joined(T0 + 1, "h-1", "c.assistant@gatehouse.sch.uk", user_id="otherHostId")]
+    for event in events:
+        event["payload"]["object"]["host_id"] = "otherHostId"
+    feed(pipeline, *events)
     assert host(pipeline) == ("c.assistant@gatehouse.sch.uk", "staff")
 
 

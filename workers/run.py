@@ -1,19 +1,62 @@
-"""``monitor worker``: an RQ worker on the monitor's queues, with RQ's scheduler for delayed and retried jobs."""
+"""RQ workers: ``monitor worker`` in production, and a thread inside ``monitor serve`` on embedded defaults."""
 from __future__ import annotations
 
-from redis import Redis
-from rq import Queue, Worker
+import logging
+import threading
+
+from rq import Queue, SimpleWorker, Worker
+from rq.timeouts import TimerDeathPenalty
 
 from monitor.config import ConfigError
+from monitor.services import Services
 from monitor.settings import Settings
 
-QUEUES = ("alerts", "default")
+from . import jobs
+from .notifier import QUEUES
+
+log = logging.getLogger(__name__)
 
 
 def run_worker(settings: Settings) -> None:
+    """A forking RQ worker with its scheduler, on the Redis server the web app uses."""
+    from monitor.app import build_services
+
     if not settings.redis_url:
         raise ConfigError("environment variable REDIS_URL is not set: a worker needs the Redis server the web app uses")
-    redis = Redis.from_url(settings.redis_url)
-    queues = [Queue(name, connection=redis) for name in QUEUES]
+    services = build_services(settings)
+    jobs.bind(services)
+    services.pipeline.fire_due_checks()  # deadlines that passed while no worker ran
+    queues = [Queue(name, connection=services.redis) for name in QUEUES]
     # A short worker TTL lets a replacement worker retry the jobs of one that was killed within minutes.
-    Worker(queues, connection=redis, worker_ttl=60, maintenance_interval=60).work(with_scheduler=True)
+    Worker(queues, connection=services.redis, worker_ttl=60, maintenance_interval=60).work(with_scheduler=True)
+
+
+class _ThreadWorker(SimpleWorker):
+    """Runs jobs in this process, off the main thread (no signals there: timeouts by timer)."""
+
+    death_penalty_class = TimerDeathPenalty
+
+    def _install_signal_handlers(self) -> None:
+        pass
+
+
+def start_embedded_worker(services: Services, interval: float = 1.0) -> threading.Event:
+    """Runs queued and due scheduled jobs every ``interval`` seconds in a thread; set the returned event to stop.
+
+    The in-process Redis stand-in cannot be shared with forked processes, so RQ's scheduler runs inline here.
+    """
+    jobs.bind(services)
+    stop = threading.Event()
+    queues = [Queue(name, connection=services.redis) for name in QUEUES]
+
+    def loop() -> None:
+        worker = _ThreadWorker(queues, connection=services.redis)
+        while not stop.is_set():
+            try:
+                worker.work(burst=True, with_scheduler=True, logging_level="WARNING")
+            except Exception:  # keep the service's worker alive; the job's failure is in RQ's registry
+                log.exception("embedded worker pass failed")
+            stop.wait(interval)
+
+    threading.Thread(target=loop, name="monitor-worker", daemon=True).start()
+    return stop

@@ -1,11 +1,37 @@
--- Applies one Zoom delivery to one meeting's roster, atomically.
--- KEYS: seen (SET), meeting (HASH), connections (HASH)
--- ARGV: fingerprint, ttl seconds, then groups of four: target ('m' meeting | 'c' connections), op, field, value
--- ops: set, setnx, incr, max (numeric), lww ("<ts>|<value>": the larger ts wins; equal ts: the larger string)
+-- Applies one Zoom delivery to one meeting's roster, atomically, and sums up the meeting as it then stands.
+-- KEYS: seen (SET), meeting, conditions, connections, joins, leaves, people (HASHes)
+-- ARGV: fingerprint, ttl seconds, then groups of four: target, op, field, value
+--   targets: m meeting, c connections, j joins, l leaves, p people
+--   ops: setnx, incr, max (numeric), lww ("<ts>|<value>": the larger ts wins; equal ts: the larger string)
 -- Every op but incr is commutative and idempotent, so deliveries may come in any order; the fingerprint makes a
--- repeated delivery change nothing at all. Returns 1 when applied, 0 for a repeat.
+-- repeated delivery change nothing at all.
+-- Returns {1 applied | 0 repeat, meeting (flat), the people present (each once; none once ended), conditions (flat)}.
+local target = {m = KEYS[2], c = KEYS[4], j = KEYS[5], l = KEYS[6], p = KEYS[7]}
+
+local function summary(applied)
+  local present, seen = {}, {}
+  if redis.call('HEXISTS', KEYS[2], 'ended_at') == 0 then
+    local joins, leaves = redis.call('HGETALL', KEYS[5]), {}
+    local flat = redis.call('HGETALL', KEYS[6])
+    for i = 1, #flat, 2 do
+      leaves[flat[i]] = tonumber(flat[i + 1])
+    end
+    for i = 1, #joins, 2 do
+      local conn = joins[i]
+      if tonumber(joins[i + 1]) > (leaves[conn] or -1) then
+        local person = redis.call('HGET', KEYS[7], conn) or ('connection:' .. conn)
+        if not seen[person] then
+          seen[person] = true
+          present[#present + 1] = person
+        end
+      end
+    end
+  end
+  return {applied, redis.call('HGETALL', KEYS[2]), present, redis.call('HGETALL', KEYS[3])}
+end
+
 if redis.call('SADD', KEYS[1], ARGV[1]) == 0 then
-  return 0
+  return summary(0)
 end
 
 local function newer(op, value, old)
@@ -17,11 +43,8 @@ local function newer(op, value, old)
 end
 
 for i = 3, #ARGV, 4 do
-  local key = ARGV[i] == 'm' and KEYS[2] or KEYS[3]
-  local op, field, value = ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
-  if op == 'set' then
-    redis.call('HSET', key, field, value)
-  elseif op == 'setnx' then
+  local key, op, field, value = target[ARGV[i]], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
+  if op == 'setnx' then
     redis.call('HSETNX', key, field, value)
   elseif op == 'incr' then
     redis.call('HINCRBY', key, field, value)
@@ -37,4 +60,4 @@ local ttl = tonumber(ARGV[2])
 for _, key in ipairs(KEYS) do
   redis.call('EXPIRE', key, ttl)
 end
-return 1
+return summary(1)

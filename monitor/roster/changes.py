@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from ..config import normalise_email
 from ..events import (
     ChatEvent,
     JoinBeforeHostEvent,
@@ -15,7 +16,7 @@ from ..events import (
 )
 
 Op = tuple[str, str, str, str]
-"""(target 'm' meeting | 'c' connections, op, field, value)"""
+"""(target, op, field, value): see apply.lua"""
 
 
 @dataclass(frozen=True)
@@ -23,16 +24,18 @@ class Change:
     uuid: str
     fingerprint: str
     ops: tuple[Op, ...]
+    joined: str | None = None
+    """The connection a participant_joined is about: after the meeting's end, it may show who was there."""
 
 
 PRESENCE = {
-    # kind: (connection facts the payload time raises)
-    "meeting.participant_joined": ("join",),
-    "meeting.participant_left": ("leave",),
-    "meeting.participant_put_in_waiting_room": ("leave", "wr_in"),
-    "meeting.participant_joined_waiting_room": ("wr_in",),
-    "meeting.participant_left_waiting_room": ("wr_out",),
-    "meeting.participant_admitted": ("wr_out",),
+    # kind: the times it raises, as (target, field suffix): joins and leaves by connection, waiting-room times
+    "meeting.participant_joined": (("j", ""),),
+    "meeting.participant_left": (("l", ""),),
+    "meeting.participant_put_in_waiting_room": (("l", ""), ("c", ":wr_in")),
+    "meeting.participant_joined_waiting_room": (("c", ":wr_in"),),
+    "meeting.participant_left_waiting_room": (("c", ":wr_out"),),
+    "meeting.participant_admitted": (("c", ":wr_out"),),
 }
 RECORDING = {"recording.started": "running", "recording.resumed": "running",
              "recording.stopped": "stopped", "recording.paused": "stopped"}
@@ -55,9 +58,23 @@ def _meeting_facts(event: ZoomEvent, now_ms: int) -> list[Op]:
     return ops
 
 
-def _identity(conn: str, participant) -> list[Op]:
+def person_key(conn: str, participant) -> str:
+    """A person is their e-mail, else their Zoom user id, else the connection itself (rules.md, People)."""
+    if participant.email:
+        return normalise_email(participant.email)
+    if participant.zoom_user_id:
+        return f"zoom:{participant.zoom_user_id}"
+    return f"connection:{conn}"
+
+
+def _identity(event: ZoomEvent, conn: str, participant) -> list[Op]:
     facts = {"email": participant.email, "zoom_user_id": participant.zoom_user_id, "name": participant.user_name}
-    return [("c", "setnx", f"{conn}:{fact}", value) for fact, value in facts.items() if value is not None]
+    ops = [("c", "setnx", f"{conn}:{fact}", value) for fact, value in facts.items() if value is not None]
+    ops.append(("p", "setnx", conn, person_key(conn, participant)))
+    host_id = event.meeting.host_id
+    if participant.email and host_id and participant.zoom_user_id == host_id:
+        ops.append(("m", "setnx", "host_email", normalise_email(participant.email)))
+    return ops
 
 
 def change_for(event: ZoomEvent, now: float) -> Change | None:
@@ -71,12 +88,12 @@ def change_for(event: ZoomEvent, now: float) -> Change | None:
         at = p.join_time if kind == "meeting.participant_joined" else (
             p.leave_time if kind == "meeting.participant_left" else p.date_time)
         at = at if at is not None else ts
-        ops += _identity(conn, p)
-        ops += [("c", "max", f"{conn}:{fact}", str(at)) for fact in PRESENCE[kind]]
+        ops += _identity(event, conn, p)
+        ops += [(target, "max", conn + suffix, str(at)) for target, suffix in PRESENCE[kind]]
     elif isinstance(event, RoleChangedEvent):
         p = event.participant
         conn = key = p.connection_id
-        ops += _identity(conn, p)
+        ops += _identity(event, conn, p)
         if p.new_role == "host":
             ops.append(("m", "lww", "host", _lww(ts, [conn, p.zoom_user_id, p.email])))
     elif kind == "meeting.started":
@@ -100,4 +117,5 @@ def change_for(event: ZoomEvent, now: float) -> Change | None:
     else:
         return None
     now_ms = int(now * 1000)
-    return Change(event.meeting.uuid, f"{kind}|{ts}|{key}", tuple(_meeting_facts(event, now_ms) + ops))
+    joined = key if kind == "meeting.participant_joined" else None
+    return Change(event.meeting.uuid, f"{kind}|{ts}|{key}", tuple(_meeting_facts(event, now_ms) + ops), joined)

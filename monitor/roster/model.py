@@ -5,10 +5,9 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass
 
-from ..config import SchoolConfig, normalise_email
+from ..config import SchoolConfig
 from ..people import PersonClass, classify
-
-FACTS = ("email", "zoom_user_id", "name", "join", "leave", "wr_in", "wr_out")
+from .store import MeetingState, Summary
 
 
 @dataclass(frozen=True)
@@ -29,6 +28,12 @@ class Connection:
         """Latest join later than latest leave, whatever order they arrived in."""
         return self.join is not None and (self.leave is None or self.join > self.leave)
 
+    def present_at(self, ms: int) -> bool:
+        """Was in the meeting at that moment, as far as its latest join and leave tell."""
+        if self.join is None or self.join > ms:
+            return False
+        return self.leave is None or self.leave <= self.join or self.leave > ms
+
     @property
     def waiting(self) -> bool:
         """In the waiting room: sent there after any admission or join."""
@@ -40,17 +45,9 @@ class Person:
     key: str
     email: str | None
     zoom_user_id: str | None
-    name: str | None
     cls: PersonClass
-    connections: tuple[Connection, ...]
-
-    @property
-    def present(self) -> bool:
-        return any(c.present for c in self.connections)
-
-    @property
-    def waiting(self) -> bool:
-        return not self.present and any(c.waiting for c in self.connections)
+    name: str | None = None
+    connections: tuple[Connection, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -79,23 +76,68 @@ class Roster:
     chat_messages: int
     events: int
     host: Host | None
-    people: tuple[Person, ...]
+    present: tuple[Person, ...]
+    """Everyone in the meeting now; nobody once it has ended."""
+    people: tuple[Person, ...] = ()
+    """Everyone seen in the meeting, with their connections (read from the full state only)."""
+    waiting: tuple[Person, ...] = ()
 
     @property
     def ended(self) -> bool:
         return self.ended_at is not None
 
-    @property
-    def present(self) -> tuple[Person, ...]:
-        """Everyone in the meeting now; nobody once it has ended."""
-        return () if self.ended else tuple(p for p in self.people if p.present)
-
-    @property
-    def waiting(self) -> tuple[Person, ...]:
-        return () if self.ended else tuple(p for p in self.people if p.waiting)
-
     def count(self, cls: PersonClass) -> int:
         return sum(1 for p in self.present if p.cls is cls)
+
+    def present_at(self, ms: int) -> tuple[Person, ...]:
+        """Everyone in the meeting at an earlier moment (used once it has ended)."""
+        if self.ended_at is not None and ms >= self.ended_at:
+            return ()
+        return tuple(p for p in self.people if any(c.present_at(ms) for c in p.connections))
+
+
+class People:
+    """Who a person key stands for, and their class; remembered, as the school's configuration does not change."""
+
+    def __init__(self, config: SchoolConfig):
+        self.config = config
+        self._known: dict[str, Person] = {}
+
+    def __call__(self, key: str) -> Person:
+        person = self._known.get(key)
+        if person is None:
+            person = self._known[key] = self._resolve(key)
+        return person
+
+    def _resolve(self, key: str) -> Person:
+        email, user_id = None, None
+        if key.startswith("zoom:"):
+            user_id = key[5:]
+            member = self.config.staff.find(zoom_user_id=user_id)
+            if member:  # the directory knows this Zoom account: the person is that member of staff
+                return Person(member.email, member.email, user_id, classify(self.config, member.email, user_id))
+        elif not key.startswith("connection:"):
+            email = key
+        return Person(key, email, user_id, classify(self.config, email, user_id))
+
+    def host(self, meeting: dict[str, str]) -> Host | None:
+        """The latest role change to host decides; before any, the meeting's host_id. Its e-mail comes from the
+        staff directory first, else from the host's own participant events."""
+        role = _lww_value(meeting.get("host"))
+        if role:
+            _, user_id, email = role
+            if not email and user_id and user_id == meeting.get("host_id"):
+                email = meeting.get("host_email")
+        elif meeting.get("host_id"):
+            user_id, email = meeting["host_id"], meeting.get("host_email")
+        else:
+            return None
+        member = self.config.staff.find(zoom_user_id=user_id) if user_id else None
+        if member:
+            email = member.email
+        if not email:
+            return Host(None, user_id, None)
+        return Host(email, user_id, classify(self.config, email, user_id))
 
 
 def _int(value: str | None) -> int | None:
@@ -106,85 +148,7 @@ def _lww_value(raw: str | None):
     return json.loads(raw.split("|", 1)[1]) if raw else None
 
 
-def _connections(facts: dict[str, str]) -> list[Connection]:
-    grouped: dict[str, dict[str, str]] = defaultdict(dict)
-    for field, value in facts.items():
-        conn, _, fact = field.rpartition(":")
-        if fact in FACTS:
-            grouped[conn][fact] = value
-    return [
-        Connection(
-            id=conn,
-            email=normalise_email(f["email"]) if "email" in f else None,
-            zoom_user_id=f.get("zoom_user_id"),
-            name=f.get("name"),
-            join=_int(f.get("join")), leave=_int(f.get("leave")),
-            wr_in=_int(f.get("wr_in")), wr_out=_int(f.get("wr_out")),
-        )
-        for conn, f in sorted(grouped.items())
-    ]
-
-
-class _Identities:
-    """Resolves a connection to a person: by e-mail, else by Zoom user id, else the connection itself."""
-
-    def __init__(self, config: SchoolConfig, connections: list[Connection]):
-        self.config = config
-        self.email_by_user_id = {c.zoom_user_id: c.email for c in connections if c.zoom_user_id and c.email}
-
-    def email(self, email: str | None, zoom_user_id: str | None) -> str | None:
-        if email:
-            return normalise_email(email)
-        if not zoom_user_id:
-            return None
-        member = self.config.staff.find(zoom_user_id=zoom_user_id)
-        return member.email if member else self.email_by_user_id.get(zoom_user_id)
-
-    def key(self, connection: Connection) -> str:
-        email = self.email(connection.email, connection.zoom_user_id)
-        if email:
-            return email
-        if connection.zoom_user_id:
-            return f"zoom:{connection.zoom_user_id}"
-        return f"connection:{connection.id}"
-
-
-def _people(config: SchoolConfig, identities: _Identities, connections: list[Connection]) -> tuple[Person, ...]:
-    grouped: dict[str, list[Connection]] = defaultdict(list)
-    for connection in connections:
-        grouped[identities.key(connection)].append(connection)
-    people = []
-    for key, conns in sorted(grouped.items()):
-        user_id = next((c.zoom_user_id for c in conns if c.zoom_user_id), None)
-        email = identities.email(next((c.email for c in conns if c.email), None), user_id)
-        name = next((c.name for c in conns if c.name), None)
-        people.append(Person(key, email, user_id, name, classify(config, email, user_id), tuple(conns)))
-    return tuple(people)
-
-
-def _host(config: SchoolConfig, identities: _Identities, meeting: dict[str, str],
-          connections: list[Connection]) -> Host | None:
-    """The latest role change to host decides; before any, the meeting's host_id."""
-    role = _lww_value(meeting.get("host"))
-    if role:
-        conn_id, user_id, email = role
-        conn = next((c for c in connections if c.id == conn_id), None)
-        user_id = user_id or (conn.zoom_user_id if conn else None)
-        email = email or (conn.email if conn else None)
-    elif meeting.get("host_id"):
-        user_id, email = meeting["host_id"], None
-    else:
-        return None
-    member = config.staff.find(zoom_user_id=user_id) if user_id else None
-    email = member.email if member else identities.email(email, user_id)
-    if not email and not member:
-        return Host(None, user_id, None)
-    return Host(email, user_id, classify(config, email, user_id))
-
-
-def build_roster(config: SchoolConfig, uuid: str, meeting: dict[str, str], facts: dict[str, str]) -> Roster:
-    connections = _connections(facts)
-    identities = _Identities(config, connections)
+def _roster(resolve: People, uuid: str, meeting: dict[str, str], present: tuple[Person, ...], **more) -> Roster:
     sharing = _lww_value(meeting.get("sharing"))
     return Roster(
         uuid=uuid,
@@ -198,6 +162,48 @@ def build_roster(config: SchoolConfig, uuid: str, meeting: dict[str, str], facts
         sharing=bool(sharing) and sharing[0] == "started",
         chat_messages=int(meeting.get("chat_messages", 0)),
         events=int(meeting.get("events", 0)),
-        host=_host(config, identities, meeting, connections),
-        people=_people(config, identities, connections),
+        host=resolve.host(meeting),
+        present=present,
+        **more,
     )
+
+
+def summarise(people: People, summary: Summary) -> Roster:
+    """The roster as the rules need it, from what a delivery returns: who is present, not their history."""
+    present = {}
+    for key in summary.present:
+        person = people(key)
+        present.setdefault(person.key, person)
+    return _roster(people, summary.uuid, summary.meeting, tuple(present.values()))
+
+
+def _connections(state: MeetingState) -> dict[str, Connection]:
+    facts: dict[str, dict[str, str]] = defaultdict(dict)
+    for field, value in state.connections.items():
+        conn, _, fact = field.rpartition(":")
+        facts[conn][fact] = value
+    conns = set(facts) | set(state.joins) | set(state.leaves)
+    return {conn: Connection(
+        id=conn,
+        email=facts[conn].get("email"),
+        zoom_user_id=facts[conn].get("zoom_user_id"),
+        name=facts[conn].get("name"),
+        join=_int(state.joins.get(conn)), leave=_int(state.leaves.get(conn)),
+        wr_in=_int(facts[conn].get("wr_in")), wr_out=_int(facts[conn].get("wr_out")),
+    ) for conn in sorted(conns)}
+
+
+def build_roster(people: People, state: MeetingState) -> Roster:
+    """The whole roster: everyone seen, with their connections (for the API and an incident's evidence)."""
+    grouped: dict[str, list[Connection]] = defaultdict(list)
+    for conn, connection in _connections(state).items():
+        grouped[people(state.people.get(conn, f"connection:{conn}")).key].append(connection)
+    everyone = []
+    for key, conns in sorted(grouped.items()):
+        base = people(key)
+        name = next((c.name for c in conns if c.name), None)
+        everyone.append(Person(base.key, base.email, base.zoom_user_id, base.cls, name, tuple(conns)))
+    ended = "ended_at" in state.meeting
+    present = () if ended else tuple(p for p in everyone if any(c.present for c in p.connections))
+    waiting = () if ended else tuple(p for p in everyone if p not in present and any(c.waiting for c in p.connections))
+    return _roster(people, state.uuid, state.meeting, present, people=tuple(everyone), waiting=waiting)

@@ -1,6 +1,7 @@
 """Reads and writes meeting rosters in Redis. Each delivery is one atomic script call."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from importlib import resources
 
 from redis import Redis
@@ -18,12 +19,45 @@ return 0
 """
 
 
-def _text(value: bytes | str) -> str:
+def text(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value
 
 
+def _pairs(flat: list) -> dict[str, str]:
+    return {text(flat[i]): text(flat[i + 1]) for i in range(0, len(flat), 2)}
+
+
 def _decode(mapping: dict) -> dict[str, str]:
-    return {_text(k): _text(v) for k, v in mapping.items()}
+    return {text(k): text(v) for k, v in mapping.items()}
+
+
+@dataclass(frozen=True)
+class Summary:
+    """A meeting as a delivery leaves it: its own facts, who is present, its breach conditions."""
+
+    uuid: str
+    meeting: dict[str, str]
+    present: tuple[str, ...]
+    """Person keys of everyone present, each once; empty once the meeting has ended."""
+    conditions: dict[str, str]
+
+    @property
+    def version(self) -> str:
+        """Grows with every delivery applied to the meeting."""
+        return self.meeting.get("events", "0")
+
+
+@dataclass(frozen=True)
+class MeetingState:
+    """Everything Redis holds on one meeting instance, as strings."""
+
+    uuid: str
+    meeting: dict[str, str]
+    conditions: dict[str, str]
+    connections: dict[str, str]
+    joins: dict[str, str]
+    leaves: dict[str, str]
+    people: dict[str, str]
 
 
 class RosterStore:
@@ -32,12 +66,30 @@ class RosterStore:
         self._apply = redis.register_script(APPLY_LUA)
         self._count_once = redis.register_script(COUNT_ONCE_LUA)
 
-    def apply(self, change: Change) -> bool:
-        """Applies a change; False when this delivery was applied before (nothing changes then)."""
+    def apply(self, change: Change) -> tuple[bool, Summary]:
+        """Applies a change; False when this delivery was applied before (nothing changed then). Either way, the
+        meeting as it now stands."""
         args = [change.fingerprint, keys.MEETING_RETENTION_SECONDS]
         for op in change.ops:
             args.extend(op)
-        return bool(self._apply(keys=keys.meeting_keys(change.uuid), args=args))
+        applied, meeting, present, conditions = self._apply(keys=keys.meeting_keys(change.uuid), args=args)
+        return bool(applied), Summary(change.uuid, _pairs(meeting), tuple(map(text, present)), _pairs(conditions))
+
+    def load(self, uuid: str) -> MeetingState | None:
+        pipe = self.redis.pipeline(transaction=False)
+        for key in keys.meeting_keys(uuid)[1:]:
+            pipe.hgetall(key)
+        meeting, *rest = pipe.execute()
+        if not meeting:
+            return None
+        return MeetingState(uuid, _decode(meeting), *map(_decode, rest))
+
+    def meeting_uuids(self) -> list[str]:
+        found = []
+        for key in self.redis.scan_iter(match=keys.meeting("*"), count=500):
+            key = text(key)
+            found.append(key[key.index("{") + 1:key.rindex("}")])
+        return sorted(found)
 
     def count_ignored(self, kind: str, fingerprint: str) -> bool:
         """Counts a delivery of a kind that changes no roster; False when it was counted before."""
@@ -46,20 +98,3 @@ class RosterStore:
 
     def ignored_counts(self) -> dict[str, int]:
         return {k: int(v) for k, v in _decode(self.redis.hgetall(keys.IGNORED_COUNTS)).items()}
-
-    def load(self, uuid: str) -> tuple[dict[str, str], dict[str, str]] | None:
-        """The raw facts of one meeting: (meeting hash, connections hash), or None when unknown."""
-        pipe = self.redis.pipeline(transaction=False)
-        pipe.hgetall(keys.meeting(uuid))
-        pipe.hgetall(keys.connections(uuid))
-        meeting, connections = pipe.execute()
-        if not meeting:
-            return None
-        return _decode(meeting), _decode(connections)
-
-    def meeting_uuids(self) -> list[str]:
-        found = []
-        for key in self.redis.scan_iter(match=keys.meeting("*"), count=500):
-            key = _text(key)
-            found.append(key[key.index("{") + 1:key.rindex("}")])
-        return sorted(found)

@@ -1,0 +1,83 @@
+"""What one evaluation of the rules changes in a meeting's breach conditions. Pure: no I/O, no clock."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, replace
+
+from ..rules import Condition
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A condition that held at the last evaluation (or held, was confirmed, and cleared)."""
+
+    began: int                  # ms
+    grace: int                  # s
+    opened: bool = False        # confirmed: its incident is stored
+    cleared: int | None = None  # ms; kept until the clearing is stored on the incident
+
+    @property
+    def deadline(self) -> int:
+        return self.began + self.grace * 1000
+
+    def due(self, now: int) -> bool:
+        """Held for longer than its grace period (strictly); a condition without grace is due at once."""
+        return self.grace == 0 or self.deadline < now
+
+    def encode(self) -> str:
+        return json.dumps([self.began, self.grace, self.opened, self.cleared], separators=(",", ":"))
+
+    @classmethod
+    def decode(cls, value: str) -> "Entry":
+        began, grace, opened, cleared = json.loads(value)
+        return cls(began, grace, opened, cleared)
+
+
+def field_of(condition: Condition) -> str:
+    return json.dumps([condition.rule, condition.subject], separators=(",", ":"))
+
+
+def condition_of(field_name: str) -> tuple[str, str | None]:
+    rule, subject = json.loads(field_name)
+    return rule, subject
+
+
+@dataclass
+class Plan:
+    writes: dict[str, Entry | None] = field(default_factory=dict)
+    """Condition field -> its new entry; None deletes it (a pending check cancelled)."""
+    deadlines: list[tuple[str, Entry]] = field(default_factory=list)
+    """New conditions with a grace period: a check must fire when it runs out."""
+    confirms: list[tuple[str, Entry]] = field(default_factory=list)
+    """Entries (as stored after the writes) whose incident must be opened now."""
+    clears: list[tuple[str, Entry]] = field(default_factory=list)
+    """Confirmed entries (as stored after the writes) that cleared: store when, then forget them."""
+
+
+def plan(stored: dict[str, Entry], holding: list[Condition], now: int) -> Plan:
+    """Compares the conditions that hold now with those stored at the last evaluation."""
+    result = Plan()
+    desired = {field_of(c): c for c in holding}
+    for name, condition in desired.items():
+        entry = stored.get(name)
+        if entry is not None and entry.cleared is None:
+            if not entry.opened and entry.due(now):
+                result.confirms.append((name, entry))
+            continue
+        if entry is not None:
+            result.clears.append((name, entry))
+        new = Entry(now, condition.grace_seconds)
+        result.writes[name] = new
+        (result.confirms if new.grace == 0 else result.deadlines).append((name, new))
+    for name, entry in stored.items():
+        if name in desired:
+            continue
+        if entry.cleared is not None:
+            result.clears.append((name, entry))
+        elif entry.opened:
+            cleared = replace(entry, cleared=now)
+            result.writes[name] = cleared
+            result.clears.append((name, cleared))
+        else:
+            result.writes[name] = None
+    return result

@@ -1,0 +1,82 @@
+"""Breach conditions and check deadlines in Redis (keys in monitor.keys)."""
+from __future__ import annotations
+
+import json
+
+from redis import Redis
+
+from .. import keys
+from ..roster.store import text
+from .plan import Entry
+
+RECONCILE_LUA = """
+-- KEYS: meeting, conditions. ARGV: the meeting version evaluated, ttl, then field/value pairs ('' deletes).
+-- Writes only if no later delivery was applied meanwhile: the evaluation of the latest state wins.
+if (redis.call('HGET', KEYS[1], 'events') or '0') ~= ARGV[1] then
+  return 0
+end
+for i = 3, #ARGV, 2 do
+  if ARGV[i + 1] == '' then
+    redis.call('HDEL', KEYS[2], ARGV[i])
+  else
+    redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1])
+  end
+end
+redis.call('EXPIRE', KEYS[2], tonumber(ARGV[2]))
+return 1
+"""
+
+SETTLE_LUA = """
+-- KEYS: conditions. ARGV: field, the value expected, the new value ('' deletes). Compare-and-set.
+if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then
+  return 0
+end
+if ARGV[3] == '' then
+  redis.call('HDEL', KEYS[1], ARGV[1])
+else
+  redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+end
+return 1
+"""
+
+
+def decode_entries(conditions: dict[str, str]) -> dict[str, Entry]:
+    return {name: Entry.decode(value) for name, value in conditions.items()}
+
+
+class ConditionState:
+    def __init__(self, redis: Redis):
+        self.redis = redis
+        self._reconcile = redis.register_script(RECONCILE_LUA)
+        self._settle = redis.register_script(SETTLE_LUA)
+
+    def reconcile(self, uuid: str, version: str, writes: dict[str, Entry | None]) -> bool:
+        """Stores a plan's writes unless a later delivery changed the meeting meanwhile."""
+        args: list = [version, keys.MEETING_RETENTION_SECONDS]
+        for name, entry in writes.items():
+            args += [name, entry.encode() if entry else ""]
+        return bool(self._reconcile(keys=[keys.meeting(uuid), keys.conditions(uuid)], args=args))
+
+    def settle(self, uuid: str, name: str, expected: Entry, new: Entry | None) -> bool:
+        """Replaces an entry only if it is still the one expected."""
+        return bool(self._settle(keys=[keys.conditions(uuid)],
+                                 args=[name, expected.encode(), new.encode() if new else ""]))
+
+    def entry(self, uuid: str, name: str) -> Entry | None:
+        value = self.redis.hget(keys.conditions(uuid), name)
+        return Entry.decode(text(value)) if value is not None else None
+
+    def add_deadline(self, uuid: str, name: str, entry: Entry) -> None:
+        self.redis.zadd(keys.DEADLINES, {json.dumps([uuid, name, entry.began]): entry.deadline})
+
+    def due(self, now: int) -> list[tuple[str, str, int, str]]:
+        """(uuid, condition field, began, member) of the deadlines strictly before now, earliest first."""
+        members = self.redis.zrangebyscore(keys.DEADLINES, "-inf", f"({now}")
+        return [(*json.loads(text(m)), text(m)) for m in members]
+
+    def next_deadline(self) -> int | None:
+        first = self.redis.zrange(keys.DEADLINES, 0, 0, withscores=True)
+        return int(first[0][1]) if first else None
+
+    def drop_deadline(self, member: str) -> None:
+        self.redis.zrem(keys.DEADLINES, member)

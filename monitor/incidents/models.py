@@ -1,0 +1,76 @@
+"""The incident tables. Their history lives in monitor/migrations: change both together."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, String, UniqueConstraint, text
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator):
+    """Takes aware datetimes and gives them back in UTC: PostgreSQL keeps the offset, SQLite gets naive UTC text."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: incidents keep aware UTC times")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UTCDateTime, dict: JSON}
+
+
+class Incident(Base):
+    __tablename__ = "incidents"
+    __table_args__ = (
+        # subject_key is the subject or "": NULLs never collide in a UNIQUE index
+        UniqueConstraint("meeting_uuid", "rule", "subject_key", name="uq_incidents_meeting_rule_subject"),
+        CheckConstraint("severity IN ('high', 'medium', 'low')", name="ck_incidents_severity"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_uuid: Mapped[str]
+    meeting_id: Mapped[str | None]
+    topic: Mapped[str | None]
+    rule: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str | None]
+    subject_key: Mapped[str]
+    severity: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default="new", server_default="new")
+    host_email: Mapped[str | None]
+    host_class: Mapped[str | None]
+    began_at: Mapped[datetime]
+    opened_at: Mapped[datetime] = mapped_column(index=True)
+    cleared_at: Mapped[datetime | None]
+    occurrences: Mapped[int] = mapped_column(default=0, server_default="0")
+    evidence: Mapped[dict]
+    alert_enqueued_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(server_default=text("CURRENT_TIMESTAMP"))
+
+
+class IncidentOccurrence(Base):
+    __tablename__ = "incident_occurrences"
+    __table_args__ = (UniqueConstraint("incident_id", "began_at", name="uq_incident_occurrences_incident_began"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(
+        ForeignKey("incidents.id", ondelete="CASCADE", name="fk_incident_occurrences_incident"))
+    began_at: Mapped[datetime]
+    opened_at: Mapped[datetime]
+    cleared_at: Mapped[datetime | None]
+    evidence: Mapped[dict]

@@ -1,0 +1,237 @@
+"""Opens incidents and records their recurrences: once each, however often and from however many processes.
+
+The unique constraints decide every race: confirm() only inserts, with INSERT ... ON CONFLICT DO NOTHING, and the
+incident's summary (occurrence count, first occurrence, latest clearing) is recomputed from its occurrence rows under
+the incident's row lock, so it never depends on the order in which confirmations arrive.
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Iterator
+
+from sqlalchemy import Connection, Engine, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ..migrations import migrate
+from .models import Incident, IncidentOccurrence
+
+__all__ = ["Confirmation", "IncidentStore", "iso_utc", "migrate"]
+
+_INSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+
+incidents = Incident.__table__
+occurrences = IncidentOccurrence.__table__
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    meeting_uuid: str
+    meeting_id: str | None
+    topic: str | None
+    rule: str
+    subject: str | None
+    severity: str
+    host_email: str | None
+    host_class: str | None
+    began_at: datetime  # aware UTC
+    opened_at: datetime  # aware UTC
+    evidence: dict  # JSON-serialisable
+
+
+def iso_utc(moment: datetime | None) -> str | None:
+    """ISO-8601 in UTC ending in "Z", with milliseconds only when there are some."""
+    if moment is None:
+        return None
+    moment = moment.astimezone(timezone.utc)
+    seconds = moment.strftime("%Y-%m-%dT%H:%M:%S")
+    millis = moment.microsecond // 1000
+    return f"{seconds}.{millis:03d}Z" if millis else f"{seconds}Z"
+
+
+def take_sqlite_write_lock(conn: Connection) -> None:
+    """On SQLite, takes the write lock at the start of the transaction (BEGIN IMMEDIATE), waiting for it as long as
+    the busy timeout allows: a transaction that reads first and writes later fails at once with "database is
+    locked" when another one commits meanwhile."""
+    if conn.dialect.name == "sqlite" and not conn.connection.dbapi_connection.in_transaction:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _subject_key(subject: str | None) -> str:
+    return subject or ""
+
+
+def _key(meeting_uuid: str, rule: str, subject: str | None):
+    return (incidents.c.meeting_uuid == meeting_uuid, incidents.c.rule == rule,
+            incidents.c.subject_key == _subject_key(subject))
+
+
+class IncidentStore:
+    def __init__(self, engine: Engine):
+        dialect = engine.dialect.name
+        if dialect not in _INSERTS:
+            raise ValueError(f"incidents are kept in SQLite or PostgreSQL, not in {dialect}")
+        self.engine = engine
+        self._insert = _INSERTS[dialect]
+
+    @contextmanager
+    def _writing(self) -> Iterator[Connection]:
+        with self.engine.begin() as conn:
+            take_sqlite_write_lock(conn)
+            yield conn
+
+    def confirm(self, c: Confirmation) -> tuple[int, bool]:
+        """Opens the incident for (meeting_uuid, rule, subject) or records a recurrence on it.
+
+        Returns (incident id, True when this call opened the incident). The same (meeting_uuid, rule, subject,
+        began_at) twice changes nothing the second time.
+        """
+        subject = c.subject or None
+        with self._writing() as conn:
+            incident_id = conn.execute(
+                self._insert(incidents)
+                .values(meeting_uuid=c.meeting_uuid, meeting_id=c.meeting_id, topic=c.topic, rule=c.rule,
+                        subject=subject, subject_key=_subject_key(subject), severity=c.severity,
+                        host_email=c.host_email, host_class=c.host_class, began_at=c.began_at,
+                        opened_at=c.opened_at, occurrences=0, evidence=c.evidence)
+                .on_conflict_do_nothing(index_elements=["meeting_uuid", "rule", "subject_key"])
+                .returning(incidents.c.id)
+            ).scalar()
+            opened = incident_id is not None
+            if not opened:
+                incident_id = self._lock(conn, c.meeting_uuid, c.rule, subject)
+            added = conn.execute(
+                self._insert(occurrences)
+                .values(incident_id=incident_id, began_at=c.began_at, opened_at=c.opened_at, evidence=c.evidence)
+                .on_conflict_do_nothing(index_elements=["incident_id", "began_at"])
+                .returning(occurrences.c.id)
+            ).scalar()
+            if added is not None:
+                self._summarise(conn, incident_id)
+        return incident_id, opened
+
+    def record_clear(self, meeting_uuid: str, rule: str, subject: str | None, began_at: datetime,
+                     cleared_at: datetime) -> None:
+        """Sets cleared_at on that occurrence (and on the incident when it is its latest occurrence).
+
+        Idempotent; a no-op when the incident or the occurrence is unknown.
+        """
+        with self._writing() as conn:
+            incident_id = self._lock(conn, meeting_uuid, rule, subject)
+            if incident_id is None:
+                return
+            changed = conn.execute(
+                update(occurrences)
+                .where(occurrences.c.incident_id == incident_id, occurrences.c.began_at == began_at,
+                       occurrences.c.cleared_at.is_distinct_from(cleared_at))
+                .values(cleared_at=cleared_at)
+            ).rowcount
+            if changed:
+                self._summarise(conn, incident_id)
+
+    def mark_alert_enqueued(self, incident_id: int, at: datetime) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(update(incidents)
+                         .where(incidents.c.id == incident_id, incidents.c.alert_enqueued_at.is_(None))
+                         .values(alert_enqueued_at=at))
+
+    def needs_alert(self, incident_id: int) -> bool:
+        """True while the incident's alert has not been enqueued; False for an unknown incident."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(incidents.c.alert_enqueued_at).where(incidents.c.id == incident_id)).first()
+        return row is not None and row.alert_enqueued_at is None
+
+    def get(self, incident_id: int) -> dict | None:
+        found = self._read(incidents.c.id == incident_id, limit=1)
+        return found[0] if found else None
+
+    def list(self, *, rule: str | None = None, status: str | None = None, meeting_uuid: str | None = None,
+             since: datetime | None = None, limit: int = 500) -> list[dict]:
+        """Newest first (opened_at desc, id desc). `since`: opened_at >= since."""
+        filters = []
+        if rule is not None:
+            filters.append(incidents.c.rule == rule)
+        if status is not None:
+            filters.append(incidents.c.status == status)
+        if meeting_uuid is not None:
+            filters.append(incidents.c.meeting_uuid == meeting_uuid)
+        if since is not None:
+            filters.append(incidents.c.opened_at >= since)
+        return self._read(*filters, limit=limit)
+
+    @staticmethod
+    def _lock(conn: Connection, meeting_uuid: str, rule: str, subject: str | None) -> int | None:
+        """The incident's id, its row locked until the transaction ends (PostgreSQL; SQLite locks the file)."""
+        return conn.execute(
+            select(incidents.c.id).where(*_key(meeting_uuid, rule, subject)).with_for_update()
+        ).scalar()
+
+    @staticmethod
+    def _summarise(conn: Connection, incident_id: int) -> None:
+        """Copies onto the incident its occurrence count, its first occurrence and its latest one's clearing."""
+        own = occurrences.c.incident_id == incident_id
+
+        def first(column):
+            return select(column).where(own).order_by(occurrences.c.began_at).limit(1).scalar_subquery()
+
+        def latest(column):
+            return select(column).where(own).order_by(occurrences.c.began_at.desc()).limit(1).scalar_subquery()
+
+        conn.execute(
+            update(incidents).where(incidents.c.id == incident_id).values(
+                occurrences=select(func.count()).select_from(occurrences).where(own).scalar_subquery(),
+                began_at=first(occurrences.c.began_at),
+                opened_at=first(occurrences.c.opened_at),
+                evidence=first(occurrences.c.evidence),
+                cleared_at=latest(occurrences.c.cleared_at),
+            )
+        )
+
+    def _read(self, *filters, limit: int) -> list[dict]:
+        # One statement, so the incidents and their occurrences come from one snapshot.
+        page = (select(incidents.c.id).where(*filters)
+                .order_by(incidents.c.opened_at.desc(), incidents.c.id.desc()).limit(limit).subquery())
+        statement = (
+            select(incidents,
+                   occurrences.c.began_at.label("occurrence_began_at"),
+                   occurrences.c.opened_at.label("occurrence_opened_at"),
+                   occurrences.c.cleared_at.label("occurrence_cleared_at"))
+            .select_from(incidents.join(page, page.c.id == incidents.c.id)
+                         .outerjoin(occurrences, occurrences.c.incident_id == incidents.c.id))
+            .order_by(incidents.c.opened_at.desc(), incidents.c.id.desc(), occurrences.c.began_at)
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(statement).all()
+        shown: dict[int, dict] = {}
+        for row in rows:
+            incident = shown.get(row.id)
+            if incident is None:
+                incident = shown[row.id] = _incident_json(row)
+            if row.occurrence_began_at is not None:
+                incident["occurrence_list"].append({
+                    "began_at": iso_utc(row.occurrence_began_at),
+                    "opened_at": iso_utc(row.occurrence_opened_at),
+                    "cleared_at": iso_utc(row.occurrence_cleared_at),
+                })
+        return list(shown.values())
+
+
+def _incident_json(row) -> dict:
+    return {
+        "id": row.id,
+        "rule": row.rule,
+        "meeting_uuid": row.meeting_uuid,
+        "meeting_id": row.meeting_id,
+        "subject": row.subject,
+        "severity": row.severity,
+        "status": row.status,
+        "topic": row.topic,
+        "host": {"email": row.host_email, "class": row.host_class},
+        "began_at": iso_utc(row.began_at),
+        "opened_at": iso_utc(row.opened_at),
+        "cleared_at": iso_utc(row.cleared_at),
+        "occurrences": row.occurrences,
+        "evidence": row.evidence,
+        "occurrence_list": [],
+    }

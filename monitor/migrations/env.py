@@ -1,0 +1,19 @@
+"""Runs the migrations on the connection that monitor.migrations.migrate hands over, one process at a time."""
+from alembic import context
+from sqlalchemy import text
+
+from monitor.incidents.models import Base
+from monitor.incidents.store import take_sqlite_write_lock
+
+MIGRATION_LOCK_KEY = 0x6D6F6E69746F72  # any fixed number: every process migrating this database waits on it
+
+connection = context.config.attributes.get("connection")
+if connection is None:
+    raise RuntimeError("run the migrations with monitor.migrations.migrate(engine)")
+
+context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True)
+with context.begin_transaction():
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+    take_sqlite_write_lock(connection)
+    context.run_migrations()

@@ -1,0 +1,88 @@
+"""The incident store on a real PostgreSQL: the core cases of test_incidents.py, and races between processes."""
+from __future__ import annotations
+
+import pytest
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import create_engine, make_url
+
+from monitor.incidents import IncidentStore
+from monitor.migrations import migrate
+
+from . import test_incidents
+from .test_incidents import (  # and the core cases again, with this module's `store`: on PostgreSQL
+    check_races_settle_on_one_incident,
+    run_in_processes,
+    test_a_null_subject_is_one_incident_and_stays_null,
+    test_a_recurrence_is_recorded_on_the_same_incident,
+    test_alerts_are_marked_once,
+    test_each_meeting_and_rule_has_its_own_incident,
+    test_list_is_newest_first_and_filters,
+    test_occurrences_confirmed_out_of_order_give_the_same_incident,
+    test_record_clear_sets_the_occurrence_and_the_latest_on_the_incident,
+    test_the_first_confirmation_opens_the_incident,
+    test_the_same_confirmation_twice_changes_nothing,
+    test_the_schema_matches_the_models_and_migrating_again_changes_nothing,
+    test_times_are_iso_utc_with_milliseconds_only_when_there_are_some,
+    test_times_must_be_aware,
+)
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def postgres_engine(postgres_url):
+    engine = create_engine(postgres_url)
+    migrate(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def store(postgres_engine):
+    with postgres_engine.begin() as conn:
+        conn.exec_driver_sql("TRUNCATE incidents, incident_occurrences RESTART IDENTITY")
+    return IncidentStore(postgres_engine)
+
+
+@pytest.fixture
+def empty_database(postgres_url):
+    """Another database, new and empty, on the same server."""
+    url = make_url(postgres_url)
+    empty = url.set(database=f"{url.database}_empty")
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{empty.database}"')
+    yield empty.render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE "{empty.database}" WITH (FORCE)')
+    admin.dispose()
+
+
+def test_times_keep_utc_whatever_the_session_time_zone(postgres_url, store):
+    incident_id, _ = store.confirm(test_incidents.confirmation())
+    elsewhere = create_engine(postgres_url, connect_args={"options": "-c TimeZone=America/New_York"})
+    assert IncidentStore(elsewhere).get(incident_id)["began_at"] == "2026-11-18T11:06:40Z"
+    elsewhere.dispose()
+
+
+def test_processes_migrating_a_new_database_at_once(empty_database):
+    run_in_processes(empty_database, "migrate", [0] * 6)
+    engine = create_engine(empty_database)
+    with engine.connect() as conn:
+        assert MigrationContext.configure(conn).get_current_heads() == ("0001",)
+    engine.dispose()
+
+
+def test_processes_confirming_the_same_occurrence_at_once_make_one_incident(postgres_url, store):
+    results = run_in_processes(postgres_url, "confirm", [0] * 6)
+    check_races_settle_on_one_incident([tuple(r) for r in results], store, 1)
+
+
+def test_processes_confirming_recurrences_at_once_count_each_once(postgres_url, store):
+    results = run_in_processes(postgres_url, "confirm", [0, 0, 30, 30, 60, 60, 90, 90])
+    check_races_settle_on_one_incident([tuple(r) for r in results], store, 4)
+
+
+def test_threads_confirming_at_once(store):
+    results = test_incidents.confirm_in_threads(store, [0, 10, 20, 30] * 3)
+    check_races_settle_on_one_incident(results, store, 4)
