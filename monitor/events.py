@@ -285,11 +285,11 @@ def parse_envelope(body: Any) -> Envelope:
 
 def parse_event(body: dict[str, Any]) -> ZoomEvent | Envelope:
     """The typed event for a kind the monitor models, else the bare envelope."""
-    envelope = parse_envelope(body)
-    model = KINDS.get(envelope.event)
+    model = KINDS.get(body.get("event")) if isinstance(body, dict) else None
     if model is None:
-        return envelope
+        return parse_envelope(body)
     try:
         return model.model_validate(body)
     except ValidationError as exc:
+        envelope = parse_envelope(body)  # when the envelope itself is wrong, say so
         raise BadEvent(f"{envelope.event}: {_first_error(exc)}") from None

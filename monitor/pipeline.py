@@ -8,9 +8,10 @@ from typing import Any, Literal
 from redis import Redis
 
 from .checks.runner import Checks, Notifier
+from .checks.state import ConditionState
 from .clock import Clock
 from .config import SchoolConfig
-from .events import ZoomEvent, parse_event
+from .events import Envelope, ZoomEvent, parse_event
 from .incidents import IncidentStore
 from .roster.changes import change_for
 from .roster.model import People, Roster, build_roster, summarise
@@ -26,13 +27,20 @@ def fingerprint(body: dict[str, Any]) -> str:
 
 
 class Pipeline:
-    def __init__(self, config: SchoolConfig, redis: Redis, clock: Clock, incidents: IncidentStore,
-                 notifier: Notifier):
+    """``store`` and ``conditions`` keep the live state: in Redis (RosterStore, ConditionState), or in memory."""
+
+    def __init__(self, config: SchoolConfig, clock: Clock, incidents: IncidentStore, notifier: Notifier,
+                 store: RosterStore, conditions: ConditionState):
         self.config = config
         self.clock = clock
-        self.store = RosterStore(redis)
+        self.store = store
         self.people = People(config)
-        self.checks = Checks(config, redis, self.store, self.people, incidents, notifier)
+        self.checks = Checks(config, store, conditions, self.people, incidents, notifier)
+
+    @classmethod
+    def on_redis(cls, config: SchoolConfig, redis: Redis, clock: Clock, incidents: IncidentStore,
+                 notifier: Notifier) -> "Pipeline":
+        return cls(config, clock, incidents, notifier, RosterStore(redis), ConditionState(redis))
 
     def process(self, body: dict[str, Any]) -> tuple[Outcome, str | None]:
         """Takes one Zoom event body; returns what happened and the meeting uuid it concerned.
@@ -40,7 +48,10 @@ class Pipeline:
         Raises BadEvent for a body that is not a Zoom event, and Redis or database errors when the event cannot be
         stored; a repeated delivery is evaluated again, so a retry completes what a failed attempt left undone.
         """
-        event = parse_event(body)
+        return self.handle(parse_event(body), body)
+
+    def handle(self, event: ZoomEvent | Envelope, body: dict[str, Any]) -> tuple[Outcome, str | None]:
+        """As process, for an event already parsed from ``body``."""
         now = self.clock()
         change = change_for(event, now) if isinstance(event, ZoomEvent) else None
         if change is None:

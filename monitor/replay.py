@@ -1,4 +1,5 @@
-"""``monitor replay``: recorded Zoom events through the live pipeline, on a private store, with a replayed clock.
+"""``monitor replay``: recorded Zoom events through the live pipeline, on a private in-memory state and database,
+with a replayed clock.
 
 The clock (contracts.md, Replay): for each line, clock := max(clock, event_ts / 1000); every check whose grace
 period ran out strictly before the clock fires; then the line is applied at the clock. After the last line every
@@ -18,8 +19,9 @@ from sqlalchemy import create_engine
 
 from .clock import ManualClock
 from .config import SchoolConfig
-from .events import BadEvent, parse_envelope
-from .incidents.store import IncidentStore, migrate
+from .events import BadEvent, parse_event
+from .incidents import IncidentStore, migrate
+from .memory import MemoryState
 from .pipeline import Pipeline
 
 
@@ -72,8 +74,6 @@ def _lines(paths: list[Path], progress: IO[str] | None) -> Iterator[tuple[Path, 
 def replay(paths: list[Path], config: SchoolConfig, *, data_dir: Path | None = None,
            database_url: str | None = None, progress: IO[str] | None = None) -> ReplayResult:
     """Replays JSON Lines files as one stream; returns the incidents opened during the run."""
-    import fakeredis
-
     for path in paths:
         if not path.is_file():
             raise ReplayError(f"{path}: no such file")
@@ -87,17 +87,19 @@ def replay(paths: list[Path], config: SchoolConfig, *, data_dir: Path | None = N
         notifier = ReplayNotifier()
         incidents = IncidentStore(engine)
         clock = ManualClock(0)
-        pipeline = Pipeline(config, fakeredis.FakeRedis(server=fakeredis.FakeServer()), clock, incidents, notifier)
+        state = MemoryState()
+        pipeline = Pipeline(config, clock, incidents, notifier, state, state)
         started, events = time.perf_counter(), 0
         for path, number, line in _lines(paths, progress):
             try:
                 body = json.loads(line)
-                clock.set(max(clock(), parse_envelope(body).event_ts / 1000))
+                event = parse_event(body)
+                clock.set(max(clock(), event.event_ts / 1000))
                 now = int(clock() * 1000)
                 if notifier.next_due is not None and notifier.next_due < now:
                     pipeline.checks.fire_due(now)
                     notifier.next_due = pipeline.checks.next_deadline()
-                pipeline.process(body)
+                pipeline.handle(event, body)
             except (ValueError, BadEvent) as exc:
                 message = str(exc) if isinstance(exc, BadEvent) else "not JSON"
                 raise ReplayError(f"{path}:{number}: {message}") from None

@@ -40,10 +40,9 @@ def _with_media(people: Iterable[Person]) -> list[Person]:
 
 
 def external_participant(roster: Roster, config: SchoolConfig) -> list[Condition]:
-    present = roster.present
-    if not any(p.cls is PersonClass.PUPIL for p in present):
+    if roster.count(PersonClass.EXTERNAL) == 0:
         return []
-    subjects = {p.email for p in present if p.cls is PersonClass.EXTERNAL}
+    subjects = {p.email for p in roster.present if p.cls is PersonClass.EXTERNAL}
     return [Condition(EXTERNAL_PARTICIPANT, subject, 0) for subject in sorted(subjects, key=lambda s: s or "")]
 
 
@@ -56,16 +55,13 @@ def is_approved_one_to_one(roster: Roster, config: SchoolConfig) -> bool:
 
 def fewer_than_two_pupils(roster: Roster, config: SchoolConfig) -> list[Condition]:
     present = _with_media(roster.present)
-    pupils = sum(1 for p in present if p.cls is PersonClass.PUPIL)
-    others = len(present) - pupils
-    if pupils != 1 or others == 0 or is_approved_one_to_one(roster, config):
+    pupils = roster.count(PersonClass.PUPIL)
+    if pupils != 1 or len(present) == 1 or is_approved_one_to_one(roster, config):
         return []
     return [Condition(FEWER_THAN_TWO_PUPILS, None, config.rules.one_to_one_grace_seconds)]
 
 
 def non_teacher_host(roster: Roster, config: SchoolConfig) -> list[Condition]:
-    if roster.count(PersonClass.PUPIL) == 0:
-        return []
     host = roster.host
     if host is not None and host.cls is PersonClass.TEACHER:
         return []
@@ -73,17 +69,20 @@ def non_teacher_host(roster: Roster, config: SchoolConfig) -> list[Condition]:
 
 
 def no_recording(roster: Roster, config: SchoolConfig) -> list[Condition]:
-    if config.rules.recording_source == "off" or roster.recording or roster.count(PersonClass.PUPIL) == 0:
+    if config.rules.recording_source == "off" or roster.recording:
         return []
     return [Condition(NO_RECORDING, None, config.rules.recording_grace_seconds)]
 
 
-RULES: tuple[Callable[[Roster, SchoolConfig], list[Condition]], ...] = (
+RULES: tuple[Callable[[Roster, SchoolConfig], list[Condition]], ...] = (  # each assumes a pupil is present
     external_participant, fewer_than_two_pupils, non_teacher_host, no_recording)
 
 
 def evaluate(roster: Roster, config: SchoolConfig) -> list[Condition]:
-    """Every condition that holds now; nothing once the meeting has ended (nobody is present)."""
+    """Every condition that holds now. All four rules concern lessons: they apply only while a pupil is present
+    (so nothing holds once the meeting has ended)."""
+    if roster.count(PersonClass.PUPIL) == 0:
+        return []
     return [condition for rule in RULES for condition in rule(roster, config)]
 
 

@@ -33,7 +33,7 @@ class Services:
             from workers.notifier import RQNotifier
 
             self.notifier = RQNotifier(self.redis, self.incidents, self.clock)
-        self.pipeline = Pipeline(self.config, self.redis, self.clock, self.incidents, self.notifier)
+        self.pipeline = Pipeline.on_redis(self.config, self.redis, self.clock, self.incidents, self.notifier)
 
 
 def services() -> Services:

@@ -21,7 +21,7 @@ P1, P2, P3 = (f"pupil{i}@gatehouse.sch.uk" for i in (1, 2, 3))
 
 @pytest.fixture
 def pipeline(school_config, any_redis, clock, incidents, notifier):
-    return Pipeline(school_config, any_redis, clock, incidents, notifier)
+    return Pipeline.on_redis(school_config, any_redis, clock, incidents, notifier)
 
 
 def feed(pipeline, *events):

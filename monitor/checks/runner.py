@@ -5,8 +5,6 @@ import logging
 from dataclasses import replace
 from typing import Protocol
 
-from redis import Redis
-
 from ..config import SchoolConfig
 from ..evidence import evidence, utc
 from ..incidents import Confirmation, IncidentStore
@@ -28,14 +26,14 @@ class Notifier(Protocol):
 
 
 class Checks:
-    def __init__(self, config: SchoolConfig, redis: Redis, rosters: RosterStore, people: People,
+    def __init__(self, config: SchoolConfig, rosters: RosterStore, state: ConditionState, people: People,
                  incidents: IncidentStore, notifier: Notifier):
         self.config = config
         self.rosters = rosters
+        self.state = state
         self.people = people
         self.incidents = incidents
         self.notifier = notifier
-        self.state = ConditionState(redis)
 
     def after_delivery(self, summary: Summary, roster: Roster, now: int, joined: str | None = None) -> None:
         """Brings the meeting's conditions up to date with its roster, at ``now`` (ms)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cached_property
 
 from ..config import SchoolConfig
 from ..people import PersonClass, classify
@@ -86,8 +87,16 @@ class Roster:
     def ended(self) -> bool:
         return self.ended_at is not None
 
+    @cached_property
+    def _counts(self) -> dict[PersonClass, int]:
+        counts: dict[PersonClass, int] = {}
+        for person in self.present:
+            counts[person.cls] = counts.get(person.cls, 0) + 1
+        return counts
+
     def count(self, cls: PersonClass) -> int:
-        return sum(1 for p in self.present if p.cls is cls)
+        """How many people of a class are present."""
+        return self._counts.get(cls, 0)
 
     def present_at(self, ms: int) -> tuple[Person, ...]:
         """Everyone in the meeting at an earlier moment (used once it has ended)."""
@@ -96,16 +105,22 @@ class Roster:
         return tuple(p for p in self.people if any(c.present_at(ms) for c in p.connections))
 
 
+CACHE_LIMIT = 50_000
+
+
 class People:
     """Who a person key stands for, and their class; remembered, as the school's configuration does not change."""
 
     def __init__(self, config: SchoolConfig):
         self.config = config
         self._known: dict[str, Person] = {}
+        self._hosts: dict[tuple, Host | None] = {}
 
     def __call__(self, key: str) -> Person:
         person = self._known.get(key)
         if person is None:
+            if len(self._known) > CACHE_LIMIT:
+                self._known.clear()
             person = self._known[key] = self._resolve(key)
         return person
 
@@ -123,6 +138,14 @@ class People:
     def host(self, meeting: dict[str, str]) -> Host | None:
         """The latest role change to host decides; before any, the meeting's host_id. Its e-mail comes from the
         staff directory first, else from the host's own participant events."""
+        facts = (meeting.get("host"), meeting.get("host_id"), meeting.get("host_email"))
+        if facts not in self._hosts:
+            if len(self._hosts) > CACHE_LIMIT:
+                self._hosts.clear()
+            self._hosts[facts] = self._host(meeting)
+        return self._hosts[facts]
+
+    def _host(self, meeting: dict[str, str]) -> Host | None:
         role = _lww_value(meeting.get("host"))
         if role:
             _, user_id, email = role
@@ -148,8 +171,12 @@ def _lww_value(raw: str | None):
     return json.loads(raw.split("|", 1)[1]) if raw else None
 
 
+def _lww_is(raw: str | None, prefix: str) -> bool:
+    """Whether a last-writer-wins value ("<ts>|<json>") starts with ``prefix``, without decoding it."""
+    return raw is not None and raw.startswith(prefix, raw.index("|") + 1)
+
+
 def _roster(resolve: People, uuid: str, meeting: dict[str, str], present: tuple[Person, ...], **more) -> Roster:
-    sharing = _lww_value(meeting.get("sharing"))
     return Roster(
         uuid=uuid,
         meeting_id=meeting.get("id"),
@@ -158,8 +185,8 @@ def _roster(resolve: People, uuid: str, meeting: dict[str, str], present: tuple[
         opened_at=_int(meeting.get("opened_at")),
         started_at=_int(meeting.get("started_at")),
         ended_at=_int(meeting.get("ended_at")),
-        recording=_lww_value(meeting.get("recording")) == "running",
-        sharing=bool(sharing) and sharing[0] == "started",
+        recording=_lww_is(meeting.get("recording"), '"running"'),
+        sharing=_lww_is(meeting.get("sharing"), '["started"'),
         chat_messages=int(meeting.get("chat_messages", 0)),
         events=int(meeting.get("events", 0)),
         host=resolve.host(meeting),
@@ -170,7 +197,7 @@ def _roster(resolve: People, uuid: str, meeting: dict[str, str], present: tuple[
 
 def summarise(people: People, summary: Summary) -> Roster:
     """The roster as the rules need it, from what a delivery returns: who is present, not their history."""
-    present = {}
+    present: dict[str, Person] = {}
     for key in summary.present:
         person = people(key)
         present.setdefault(person.key, person)

@@ -1,0 +1,149 @@
+"""The live state in this process's memory, for replay: the same operations as the Redis scripts (roster/apply.lua,
+checks/state.py), in plain Python, without a server's round trips. Nothing expires; a replay is short-lived."""
+from __future__ import annotations
+
+import heapq
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from .checks.plan import Entry
+from .roster.changes import Change
+from .roster.store import MeetingState, Summary
+
+
+@dataclass
+class _Meeting:
+    seen: set[str] = field(default_factory=set)
+    meeting: dict[str, str] = field(default_factory=dict)
+    conditions: dict[str, str] = field(default_factory=dict)
+    connections: dict[str, str] = field(default_factory=dict)
+    joins: dict[str, str] = field(default_factory=dict)
+    leaves: dict[str, str] = field(default_factory=dict)
+    people: dict[str, str] = field(default_factory=dict)
+    present: dict[str, None] = field(default_factory=dict)
+    """Connections present: kept up to date as joins and leaves change, rather than recounted."""
+
+    def __post_init__(self) -> None:
+        self.targets = {"m": self.meeting, "c": self.connections, "j": self.joins, "l": self.leaves, "p": self.people}
+
+    def update_presence(self, conn: str) -> None:
+        join, leave = self.joins.get(conn), self.leaves.get(conn)
+        if join is not None and (leave is None or int(join) > int(leave)):
+            self.present[conn] = None
+        else:
+            self.present.pop(conn, None)
+
+    def summary(self, uuid: str) -> Summary:
+        """As apply.lua sums up; the dicts are the live ones, to be read at once and not kept."""
+        people: dict[str, None] = {}
+        if "ended_at" not in self.meeting:
+            for conn in self.present:
+                people[self.people.get(conn) or f"connection:{conn}"] = None
+        return Summary(uuid, self.meeting, tuple(people), self.conditions)
+
+
+def _newer(op: str, value: str, old: str) -> bool:
+    if op == "max":
+        return int(value) > int(old)
+    ts, old_ts = int(value.split("|", 1)[0]), int(old.split("|", 1)[0])
+    return ts > old_ts or (ts == old_ts and value > old)
+
+
+class MemoryState:
+    """Stands in for both RosterStore and ConditionState."""
+
+    def __init__(self):
+        self._meetings: dict[str, _Meeting] = defaultdict(_Meeting)
+        self._ignored: dict[str, int] = {}
+        self._ignored_seen: set[str] = set()
+        self._deadlines: dict[str, int] = {}
+        self._heap: list[tuple[int, str]] = []
+
+    # --- RosterStore ---
+
+    def apply(self, change: Change) -> tuple[bool, Summary]:
+        m = self._meetings[change.uuid]
+        if change.fingerprint in m.seen:
+            return False, m.summary(change.uuid)
+        m.seen.add(change.fingerprint)
+        for target, op, name, value in change.ops:
+            values = m.targets[target]
+            old = values.get(name)
+            if op == "setnx":
+                values.setdefault(name, value)
+            elif op == "incr":
+                values[name] = str(int(old or 0) + int(value))
+            elif old is None or _newer(op, value, old):
+                values[name] = value
+            if target in "jl":
+                m.update_presence(name)
+        return True, m.summary(change.uuid)
+
+    def load(self, uuid: str) -> MeetingState | None:
+        m = self._meetings.get(uuid)
+        if m is None or not m.meeting:
+            return None
+        return MeetingState(uuid, dict(m.meeting), dict(m.conditions), dict(m.connections), dict(m.joins),
+                            dict(m.leaves), dict(m.people))
+
+    def meeting_uuids(self) -> list[str]:
+        return sorted(uuid for uuid, m in self._meetings.items() if m.meeting)
+
+    def count_ignored(self, kind: str, fingerprint: str) -> bool:
+        if fingerprint in self._ignored_seen:
+            return False
+        self._ignored_seen.add(fingerprint)
+        self._ignored[kind] = self._ignored.get(kind, 0) + 1
+        return True
+
+    def ignored_counts(self) -> dict[str, int]:
+        return dict(self._ignored)
+
+    # --- ConditionState ---
+
+    def reconcile(self, uuid: str, version: str, writes: dict[str, Entry | None]) -> bool:
+        m = self._meetings[uuid]
+        if m.meeting.get("events", "0") != version:
+            return False
+        for name, entry in writes.items():
+            if entry is None:
+                m.conditions.pop(name, None)
+            else:
+                m.conditions[name] = entry.encode()
+        return True
+
+    def settle(self, uuid: str, name: str, expected: Entry, new: Entry | None) -> bool:
+        conditions = self._meetings[uuid].conditions
+        if conditions.get(name) != expected.encode():
+            return False
+        if new is None:
+            del conditions[name]
+        else:
+            conditions[name] = new.encode()
+        return True
+
+    def entry(self, uuid: str, name: str) -> Entry | None:
+        value = self._meetings[uuid].conditions.get(name)
+        return Entry.decode(value) if value is not None else None
+
+    def add_deadline(self, uuid: str, name: str, entry: Entry) -> None:
+        member = json.dumps([uuid, name, entry.began])
+        self._deadlines[member] = entry.deadline
+        heapq.heappush(self._heap, (entry.deadline, member))
+
+    def due(self, now: int) -> list[tuple[str, str, int, str]]:
+        found = []
+        while self._heap and self._heap[0][0] < now:
+            deadline, member = heapq.heappop(self._heap)
+            if self._deadlines.get(member) == deadline:
+                found.append((*json.loads(member), member))
+        return found
+
+    def next_deadline(self) -> int | None:
+        while self._heap and self._deadlines.get(self._heap[0][1]) != self._heap[0][0]:
+            heapq.heappop(self._heap)
+        return self._heap[0][0] if self._heap else None
+
+    def drop_deadline(self, member: str) -> None:
+        self._deadlines.pop(member, None)
