@@ -1,6 +1,7 @@
 """The live roster (rules.md, People, Presence, The host, Recording) under Zoom's delivery reality.
 
-Every test runs twice: on the in-process Redis stand-in and on the real Redis server.
+Every test runs on each keeper of the live state: the Lua scripts on the in-process Redis stand-in and on the real
+Redis server, and replay's in-memory state, which must behave the same.
 """
 import itertools
 import random
@@ -9,6 +10,7 @@ import pytest
 from redis.crc import key_slot
 
 from monitor import keys
+from monitor.memory import MemoryState
 from monitor.pipeline import Pipeline
 from monitor.people import PersonClass
 
@@ -19,8 +21,17 @@ TEACHER = "a.teacher@gatehouse.sch.uk"
 P1, P2, P3 = (f"pupil{i}@gatehouse.sch.uk" for i in (1, 2, 3))
 
 
+@pytest.fixture(params=["fakeredis", pytest.param("redis", marks=pytest.mark.integration), "memory"])
+def pipeline(request, school_config, clock, incidents, notifier):
+    if request.param == "memory":
+        state = MemoryState()
+        return Pipeline(school_config, clock, incidents, notifier, state, state)
+    redis = request.getfixturevalue("fake_redis" if request.param == "fakeredis" else "real_redis")
+    return Pipeline.on_redis(school_config, redis, clock, incidents, notifier)
+
+
 @pytest.fixture
-def pipeline(school_config, any_redis, clock, incidents, notifier):
+def redis_pipeline(school_config, any_redis, clock, incidents, notifier):
     return Pipeline.on_redis(school_config, any_redis, clock, incidents, notifier)
 
 
@@ -73,7 +84,8 @@ def test_any_delivery_order_and_duplicates_give_the_same_roster(pipeline, seed):
     assert roster.events == len(events)
 
 
-def test_a_repeated_delivery_changes_nothing(pipeline, any_redis):
+def test_a_repeated_delivery_changes_nothing(redis_pipeline, any_redis):
+    pipeline = redis_pipeline
     event = zoom.joined(T0, "p1-a", P1)
     assert feed(pipeline, event) == ["applied"]
     before = {k: any_redis.dump(k) for k in any_redis.keys("*")}
@@ -125,7 +137,7 @@ def test_ended_meetings_have_nobody_present_and_never_reopen(pipeline, ended_fir
     assert {p.key for p in roster.people} == {TEACHER, P1, P2}
 
 
-def test_every_order_of_a_short_stream_gives_the_same_presence(pipeline, any_redis):
+def test_every_order_of_a_short_stream_gives_the_same_presence(pipeline):
     stream = [zoom.joined(T0, "c1", P1), zoom.left(T0 + 5, "c1", P1), zoom.joined(T0 + 6, "c2", P1),
               zoom.joined(T0 + 1, "c3", P2), zoom.left(T0 + 9, "c3", P2)]
     for i, order in enumerate(itertools.permutations(stream)):
@@ -234,8 +246,8 @@ def test_meeting_ids_are_strings_whatever_zoom_sends(pipeline):
     assert pipeline.roster(UUID).meeting_id == "85393847045"
 
 
-def test_a_meetings_keys_share_one_cluster_slot_and_expire(pipeline, any_redis):
-    feed(pipeline, *lesson())
+def test_a_meetings_keys_share_one_cluster_slot_and_expire(redis_pipeline, any_redis):
+    feed(redis_pipeline, *lesson())
     meeting_keys = keys.meeting_keys(UUID)
     assert len({key_slot(k.encode()) for k in meeting_keys}) == 1
     for key in meeting_keys:
