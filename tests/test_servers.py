@@ -91,6 +91,24 @@ def test_monitor_serve_runs_on_embedded_defaults(tmp_path):
     assert "pupil1" not in log
 
 
+def test_monitor_serve_fires_timed_checks_in_process(tmp_path):
+    from .test_live import FAST_GRACE
+
+    port = free_port()
+    env = env_for(tmp_path) | {"MONITOR_CONFIG": str(write_config(tmp_path, FAST_GRACE))}
+    with running(monitor("serve", "--port", str(port)), port, env, cwd=tmp_path) as base:
+        now = time.time()
+        for event in (zoom.started(now), zoom.recording("started", now),
+                      zoom.joined(now, "t", TEACHER, user_id=zoom.HOST_ID), zoom.joined(now, "p1", "pupil1@gatehouse.sch.uk")):
+            assert post(base, event).status_code == 200
+        for _ in range(50):
+            incidents = httpx.get(f"{base}/api/incidents", headers={"Authorization": f"Bearer {API_TOKEN}"}).json()
+            if incidents["incidents"]:
+                break
+            time.sleep(0.2)
+    assert [i["rule"] for i in incidents["incidents"]] == ["fewer_than_two_pupils"]
+
+
 def test_serve_refuses_a_bad_config_naming_the_key(tmp_path):
     env = env_for(tmp_path)
     (tmp_path / "bad").mkdir()
