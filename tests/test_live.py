@@ -10,7 +10,10 @@ import pytest
 from redis import Redis
 from rq.job import Job
 
+from sqlalchemy import create_engine
+
 from monitor.config import load_config
+from monitor.migrations import migrate
 from monitor.replay import replay
 
 from . import zoom
@@ -50,7 +53,19 @@ def lessons(t: float) -> list[dict]:
     return sorted(events, key=lambda e: e["event_ts"])
 
 
-def test_live_service_opens_exactly_what_replay_opens(tmp_path, real_redis_url, real_redis, postgres_url):
+@pytest.fixture
+def empty_postgres(postgres_url):
+    """The session's PostgreSQL database, migrated, without incidents."""
+    engine = create_engine(postgres_url)
+    migrate(engine)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("TRUNCATE incidents, incident_occurrences RESTART IDENTITY")
+    engine.dispose()
+    return postgres_url
+
+
+def test_live_service_opens_exactly_what_replay_opens(tmp_path, real_redis_url, real_redis, empty_postgres):
+    postgres_url = empty_postgres
     config = write_config(tmp_path, FAST_GRACE)
     env = {"MONITOR_CONFIG": str(config), "REDIS_URL": real_redis_url, "DATABASE_URL": postgres_url,
            "ZOOM_WEBHOOK_SECRET_TOKEN": zoom.SECRET, "MONITOR_API_TOKEN": API_TOKEN,
