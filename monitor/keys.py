@@ -50,9 +50,15 @@ def people(uuid: str) -> str:
     return f"zm:{_tag(uuid)}:people"
 
 
+def present(uuid: str) -> str:
+    """HASH: connection id -> its person, for the connections present (latest join after latest leave)."""
+    return f"zm:{_tag(uuid)}:present"
+
+
 def meeting_keys(uuid: str) -> list[str]:
     """The keys of one meeting, in the order the roster script takes them."""
-    return [seen(uuid), meeting(uuid), conditions(uuid), connections(uuid), joins(uuid), leaves(uuid), people(uuid)]
+    return [seen(uuid), meeting(uuid), conditions(uuid), connections(uuid), joins(uuid), leaves(uuid), people(uuid),
+            present(uuid)]
 
 
 DEADLINES = "zm:{monitor}:deadlines"

@@ -21,8 +21,8 @@ class _Meeting:
     joins: dict[str, str] = field(default_factory=dict)
     leaves: dict[str, str] = field(default_factory=dict)
     people: dict[str, str] = field(default_factory=dict)
-    present: dict[str, None] = field(default_factory=dict)
-    """Connections present: kept up to date as joins and leaves change, rather than recounted."""
+    present: dict[str, str] = field(default_factory=dict)
+    """Connection -> person, for the connections present: kept up to date as joins and leaves change."""
 
     def __post_init__(self) -> None:
         self.targets = {"m": self.meeting, "c": self.connections, "j": self.joins, "l": self.leaves, "p": self.people}
@@ -30,17 +30,14 @@ class _Meeting:
     def update_presence(self, conn: str) -> None:
         join, leave = self.joins.get(conn), self.leaves.get(conn)
         if join is not None and (leave is None or int(join) > int(leave)):
-            self.present[conn] = None
+            self.present[conn] = self.people.get(conn) or f"connection:{conn}"
         else:
             self.present.pop(conn, None)
 
     def summary(self, uuid: str) -> Summary:
         """As apply.lua sums up; the dicts are the live ones, to be read at once and not kept."""
-        people: dict[str, None] = {}
-        if "ended_at" not in self.meeting:
-            for conn in self.present:
-                people[self.people.get(conn) or f"connection:{conn}"] = None
-        return Summary(uuid, self.meeting, tuple(people), self.conditions)
+        present = () if "ended_at" in self.meeting else tuple(self.present.values())
+        return Summary(uuid, self.meeting, present, self.conditions)
 
 
 def _newer(op: str, value: str, old: str) -> bool:

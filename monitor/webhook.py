@@ -71,7 +71,7 @@ def receive():
     except RedisError as exc:
         log.error("webhook %s not stored, Redis unavailable (503, Zoom will retry): %s", envelope.event, exc)
         return _error(503, "the event could not be stored; retry later")
-    log.info("webhook %s %s meeting=%s", envelope.event, outcome, uuid or "-")
+    log.debug("webhook %s %s meeting=%s", envelope.event, outcome, uuid or "-")
     return jsonify(status=outcome)
 
 

@@ -1,33 +1,30 @@
 -- Applies one Zoom delivery to one meeting's roster, atomically, and sums up the meeting as it then stands.
--- KEYS: seen (SET), meeting, conditions, connections, joins, leaves, people (HASHes)
+-- KEYS: seen (SET), meeting, conditions, connections, joins, leaves, people, present (HASHes)
 -- ARGV: fingerprint, ttl seconds, then groups of four: target, op, field, value
 --   targets: m meeting, c connections, j joins, l leaves, p people
 --   ops: setnx, incr, max (numeric), lww ("<ts>|<value>": the larger ts wins; equal ts: the larger string)
 -- Every op but incr is commutative and idempotent, so deliveries may come in any order; the fingerprint makes a
 -- repeated delivery change nothing at all.
--- Returns {1 applied | 0 repeat, meeting (flat), the people present (each once; none once ended), conditions (flat)}.
+-- Returns {1 applied | 0 repeat, meeting (flat), the person of each connection present (none once ended),
+-- conditions (flat)}.
 local target = {m = KEYS[2], c = KEYS[4], j = KEYS[5], l = KEYS[6], p = KEYS[7]}
 
 local function summary(applied)
-  local present, seen = {}, {}
+  local present = {}
   if redis.call('HEXISTS', KEYS[2], 'ended_at') == 0 then
-    local joins, leaves = redis.call('HGETALL', KEYS[5]), {}
-    local flat = redis.call('HGETALL', KEYS[6])
-    for i = 1, #flat, 2 do
-      leaves[flat[i]] = tonumber(flat[i + 1])
-    end
-    for i = 1, #joins, 2 do
-      local conn = joins[i]
-      if tonumber(joins[i + 1]) > (leaves[conn] or -1) then
-        local person = redis.call('HGET', KEYS[7], conn) or ('connection:' .. conn)
-        if not seen[person] then
-          seen[person] = true
-          present[#present + 1] = person
-        end
-      end
-    end
+    present = redis.call('HVALS', KEYS[8])
   end
   return {applied, redis.call('HGETALL', KEYS[2]), present, redis.call('HGETALL', KEYS[3])}
+end
+
+-- A connection is present while its latest join is later than its latest leave.
+local function update_presence(conn)
+  local join, leave = redis.call('HGET', KEYS[5], conn), redis.call('HGET', KEYS[6], conn)
+  if join and (not leave or tonumber(join) > tonumber(leave)) then
+    redis.call('HSET', KEYS[8], conn, redis.call('HGET', KEYS[7], conn) or ('connection:' .. conn))
+  else
+    redis.call('HDEL', KEYS[8], conn)
+  end
 end
 
 if redis.call('SADD', KEYS[1], ARGV[1]) == 0 then
@@ -53,6 +50,9 @@ for i = 3, #ARGV, 4 do
     if not old or newer(op, value, old) then
       redis.call('HSET', key, field, value)
     end
+  end
+  if ARGV[i] == 'j' or ARGV[i] == 'l' then
+    update_presence(field)
   end
 end
 

@@ -38,7 +38,7 @@ class Summary:
     uuid: str
     meeting: dict[str, str]
     present: tuple[str, ...]
-    """Person keys of everyone present, each once; empty once the meeting has ended."""
+    """The person of each connection present (one person may have several); empty once the meeting has ended."""
     conditions: dict[str, str]
 
     @property
@@ -77,7 +77,7 @@ class RosterStore:
 
     def load(self, uuid: str) -> MeetingState | None:
         pipe = self.redis.pipeline(transaction=False)
-        for key in keys.meeting_keys(uuid)[1:]:
+        for key in keys.meeting_keys(uuid)[1:7]:
             pipe.hgetall(key)
         meeting, *rest = pipe.execute()
         if not meeting:
