@@ -236,12 +236,15 @@ def _answers(port: int, health: str | None) -> bool:
 
 
 @contextmanager
+GUNICORN_ARGS = ["--worker-class", "gthread", "--workers", "2", "--threads", "8"]  # as in the Procfile
+
+
 def gunicorn(factory: str, env: dict, log_path: Path, health: str | None):
     """Runs `factory` under gunicorn on a free 127.0.0.1 port until the block ends, whatever happens in it."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    cmd = [sys.executable, "-m", "gunicorn", "--worker-class", "gthread", "--workers", "2", "--threads", "8",
+    cmd = [sys.executable, "-m", "gunicorn", *GUNICORN_ARGS, "--no-control-socket",
            "--bind", f"127.0.0.1:{port}", "--chdir", str(ROOT), factory]
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
@@ -336,9 +339,12 @@ def main() -> int:
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/14", help="local Redis DB, flushed first")
     parser.add_argument("--max-seconds", type=int, default=600, help="hard limit on the whole run")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--gunicorn", default=" ".join(GUNICORN_ARGS),
+                        help="gunicorn worker options, the same for both apps (default: the Procfile's)")
     args = parser.parse_args()
     if min(args.meetings, args.joins, args.clients, args.rate, args.duration) <= 0:
         parser.error("--meetings, --joins, --clients, --rate and --duration must be positive")
+    GUNICORN_ARGS[:] = args.gunicorn.split()
     store = local_redis(args.redis_url)
     signal.signal(signal.SIGALRM, _on_alarm)
     signal.alarm(args.max_seconds)

@@ -6,9 +6,10 @@ import logging
 
 from flask import Blueprint, Flask, jsonify, request
 from redis.exceptions import RedisError
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from .events import URL_VALIDATION, BadEvent, parse_envelope
+from .events import URL_VALIDATION, BadEvent, parse_event
 from .services import services
 from .signature import url_validation_token, verify
 
@@ -53,25 +54,26 @@ def receive():
         return _error(401, refusal)
     try:
         body = json.loads(raw)
-        envelope = parse_envelope(body)
+        event = parse_event(body)
     except (ValueError, BadEvent) as exc:
         message = str(exc) if isinstance(exc, BadEvent) else "the body is not JSON"
         log.warning("webhook rejected (400): %s", message)
         return _error(400, message)
-    if envelope.event == URL_VALIDATION:
-        plain = envelope.payload.get("plainToken")
+    if event.event == URL_VALIDATION:
+        plain = event.payload.get("plainToken")
         if not isinstance(plain, str) or not plain:
             return _error(400, "endpoint.url_validation without payload.plainToken")
         return jsonify(plainToken=plain, encryptedToken=url_validation_token(services().webhook_secret, plain))
     try:
-        outcome, uuid = services().pipeline.process(body)
-    except BadEvent as exc:
-        log.warning("webhook rejected (400): %s", exc)
-        return _error(400, str(exc))
+        outcome, uuid = services().pipeline.handle(event, body)
     except RedisError as exc:
-        log.error("webhook %s not stored, Redis unavailable (503, Zoom will retry): %s", envelope.event, exc)
+        log.error("webhook %s not stored, Redis unavailable (503, Zoom will retry): %s", event.event, exc)
         return _error(503, "the event could not be stored; retry later")
-    log.debug("webhook %s %s meeting=%s", envelope.event, outcome, uuid or "-")
+    except SQLAlchemyError as exc:
+        log.error("webhook %s not fully applied, database unavailable (503, Zoom will retry): %s", event.event,
+                  exc.__class__.__name__)
+        return _error(503, "the event could not be stored; retry later")
+    log.debug("webhook %s %s meeting=%s", event.event, outcome, uuid or "-")
     return jsonify(status=outcome)
 
 

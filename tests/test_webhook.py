@@ -147,3 +147,19 @@ def test_log_lines_carry_no_names_or_emails(deliver, caplog):
     deliver({"event": "meeting.participant_joined", "event_ts": 1, "payload": {"object": {"uuid": "u"}}})
     assert caplog.records
     assert "pupil.one" not in caplog.text and "Pupil One" not in caplog.text
+
+
+def test_database_down_gives_503_and_the_retry_loses_nothing(services, clock, tmp_path, caplog):
+    from sqlalchemy import create_engine
+
+    dead = dataclasses.replace(services, database=create_engine(f"sqlite:///{tmp_path}/missing/dir/x.db"))
+    stream = [zoom.joined(zoom.T0, "p1", "pupil1@gatehouse.sch.uk"), zoom.joined(zoom.T0, "p2", "pupil2@gatehouse.sch.uk"),
+              zoom.joined(zoom.T0 + 1, "x", "")]
+    statuses = []
+    for client in (create_app(dead).test_client(), create_app(services).test_client()):   # Zoom retries later
+        for event in stream:
+            data = zoom.raw(event)
+            statuses.append(post_raw(client, data, zoom.signed_headers(data, int(clock()))).status_code)
+    assert statuses == [200, 200, 503, 200, 200, 200]
+    assert "database unavailable" in caplog.text
+    assert [(i["rule"], i["subject"]) for i in services.incidents.list()] == [("external_participant", None)]
