@@ -3,13 +3,14 @@
     python examples/generate.py
 
 Each lesson is built to show one thing with the example configuration (config/monitor.example.toml):
-  clean-lesson.jsonl            a lesson that keeps the protocol: nothing is flagged
-  external-participant.jsonl    a guest without a school account joins while pupils are there
-  fewer-than-two-pupils.jsonl   a teacher alone with one pupil for ten minutes
-  non-teacher-host.jsonl        a teaching assistant is made host of a lesson with pupils
-  no-recording.jsonl            a lesson with pupils that is never recorded
-  messy-delivery.jsonl          a lesson with an outside guest, delivered as Zoom really does: duplicates, retries
-                                5 and 25 minutes later, out-of-order joins and leaves, a late leave after a rejoin
+  0900-clean-lesson.jsonl           a lesson that keeps the protocol: nothing is flagged
+  1000-external-participant.jsonl   a guest without a school account joins while pupils are there
+  1100-fewer-than-two-pupils.jsonl  a teacher alone with one pupil for ten minutes
+  1200-non-teacher-host.jsonl       a teaching assistant is made host of a lesson with pupils
+  1300-no-recording.jsonl           a lesson with pupils that is never recorded
+  1400-messy-delivery.jsonl         a lesson with an outside guest, delivered as Zoom really does: duplicates, retries
+                                    5 and 25 minutes later, out-of-order joins and leaves, a late leave after a rejoin
+The file names start with the lesson's time, so that `examples/*.jsonl` replays them in the order they happened.
 """
 from __future__ import annotations
 
@@ -89,7 +90,8 @@ class Lesson:
         self.emit("meeting.ended", at, end_time=iso(self.start + at))
 
     def write(self, events=None) -> None:
-        with (HERE / f"{self.name}.jsonl").open("w") as out:
+        hour = datetime.fromtimestamp(self.start, timezone.utc).strftime("%H%M")   # files sort in lesson order
+        with (HERE / f"{hour}-{self.name}.jsonl").open("w") as out:
             for body in events or self.events:
                 out.write(json.dumps(body, separators=(",", ":")) + "\n")
 
@@ -142,7 +144,7 @@ def no_recording() -> None:
 def messy_delivery() -> None:
     lesson = Lesson("messy-delivery", "mEsSyDeLiVeRyUuid0000F==", "81000000006", "Year 12 History", DAY + 18000)
     lesson.emit("meeting.started", 0)
-    lesson.join(5, TEACHER, "messy-teacher")
+    lesson.join(5, TEACHER, "messy-delivery-teacher")
     lesson.emit("recording.started", 15, recording_file={"recording_start": iso(lesson.start + 15),
                                                         "recording_end": None})
     for n, pupil in enumerate(PUPILS):

@@ -93,10 +93,10 @@ def replay(config: Path | None, as_json: bool, data_dir: Path | None, database_u
         for row in rows:
             click.echo(json.dumps(row, ensure_ascii=False))
         return
-    click.echo("  ".join(name.ljust(width) for name, width in TABLE))
+    click.echo("  ".join(name.ljust(width) for name, width in TABLE).rstrip())
     for row in rows:
         click.echo("  ".join(str(row[name] if row[name] is not None else "-")[:width].ljust(width)
-                             for name, width in TABLE))
+                             for name, width in TABLE).rstrip())
     click.echo(f"{len(rows)} incident(s) from {result.events} event(s), "
                f"{result.events_per_second:,.0f} events/s", err=True)
 

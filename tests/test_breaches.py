@@ -218,3 +218,18 @@ def test_live_and_replay_open_the_same_incidents(tmp_path, school_config, any_re
                           for i in replayed(tmp_path, school_config, events)), key=str)
     assert live(school_config, any_redis, incidents, events) == replay_side
     assert [r[:2] for r in replay_side] == EXPECTED[rule]
+
+
+def test_a_check_due_while_no_worker_ran_fires_when_one_starts(school_config, any_redis, incidents):
+    """Deadlines live in Redis: a worker that starts late (or restarts) confirms what came due meanwhile."""
+    clock, notifier = ManualClock(T0), RecordingNotifier()
+    web = Pipeline.on_redis(school_config, any_redis, clock, incidents, notifier)
+    for event in SCENARIOS["no_recording"]()[:5]:     # started, the teacher, three pupils: nobody records
+        clock.set(event["event_ts"] / 1000)
+        web.process(event)
+    assert (T0 + 130.25) * 1000 in notifier.deadlines and notifier.opened == []
+    clock.set(T0 + 3600)                     # an hour later a worker starts: a new process, a new pipeline
+    Pipeline.on_redis(school_config, any_redis, clock, incidents, notifier).fire_due_checks()
+    [incident] = incidents.list()
+    assert (incident["rule"], incident["opened_at"]) == ("no_recording", ms(130.25))
+    assert notifier.opened == [incident["id"]]
