@@ -235,10 +235,10 @@ def _answers(port: int, health: str | None) -> bool:
     return False
 
 
-@contextmanager
 GUNICORN_ARGS = ["--worker-class", "gthread", "--workers", "2", "--threads", "8"]  # as in the Procfile
 
 
+@contextmanager
 def gunicorn(factory: str, env: dict, log_path: Path, health: str | None):
     """Runs `factory` under gunicorn on a free 127.0.0.1 port until the block ends, whatever happens in it."""
     with socket.socket() as sock:

@@ -1,0 +1,20 @@
+"""The benchmark stays runnable by anyone: a tiny run of it must work end to end."""
+import json
+import subprocess
+import sys
+
+import pytest
+
+from .servers import ROOT
+
+pytestmark = pytest.mark.integration
+
+
+def test_a_tiny_benchmark_run_reports_both_apps_and_their_ratio(real_redis_url):
+    # the benchmark flushes the database it is given: give it the tests' own
+    result = subprocess.run([sys.executable, "bench/webhook_bench.py", "--meetings", "2", "--joins", "3",
+                             "--duration", "1", "--rate", "20", "--clients", "2", "--redis-url", real_redis_url,
+                             "--json", "--max-seconds", "120"], cwd=ROOT, capture_output=True, text=True, timeout=150)
+    assert result.returncode == 0, result.stdout + result.stderr
+    figures = json.loads(result.stdout)
+    assert set(figures) >= {"servers", "ratios", "targets"} and figures["errors"] == [], figures
