@@ -13,15 +13,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from .roster.model import Person, Roster
 from .services import services
+from .times import iso_ms as iso
 
 log = logging.getLogger(__name__)
 bp = Blueprint("api", __name__)
-
-
-def iso(ms: int | None) -> str | None:
-    if ms is None:
-        return None
-    return datetime.fromtimestamp(ms / 1000, timezone.utc).isoformat().replace("+00:00", "Z")
 
 
 def bearer_required(view):

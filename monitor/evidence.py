@@ -1,21 +1,9 @@
 """What an incident keeps of the lesson: the meeting, its host and who was there, by class (rules.md, Incidents)."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 from .people import PersonClass
 from .roster.model import Roster
-
-
-def utc(ms: int) -> datetime:
-    return datetime.fromtimestamp(ms / 1000, timezone.utc)
-
-
-def iso(ms: int | None) -> str | None:
-    if ms is None:
-        return None
-    text = utc(ms).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-    return text.replace(".000Z", "Z")
+from .times import iso_ms as iso
 
 
 def roster_snapshot(roster: Roster, at: int | None = None) -> dict[str, list[dict]]:

@@ -11,6 +11,7 @@ import pytest
 from monitor.clock import ManualClock
 from monitor.pipeline import Pipeline
 from monitor.replay import replay
+from monitor.times import iso_ms
 
 from . import zoom
 from .conftest import RecordingNotifier
@@ -22,8 +23,7 @@ P1, P2, P3 = (f"pupil{i}@gatehouse.sch.uk" for i in (1, 2, 3))
 
 def ms(seconds: float) -> str:
     """ISO-8601 of T0 + seconds, as incidents show it."""
-    from monitor.evidence import iso
-    return iso(int((T0 + seconds) * 1000))
+    return iso_ms(int((T0 + seconds) * 1000))
 
 
 def replayed(tmp_path, config, events) -> list[dict]:

@@ -1,8 +1,6 @@
 """End to end, as a user runs it: signed deliveries to the real server processes, rosters read back over HTTP."""
-import json
 import random
 import subprocess
-import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 

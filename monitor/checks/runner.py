@@ -6,7 +6,8 @@ from dataclasses import replace
 from typing import Protocol
 
 from ..config import SchoolConfig
-from ..evidence import evidence, utc
+from ..evidence import evidence
+from ..times import utc
 from ..incidents import Confirmation, IncidentStore
 from ..roster.model import People, Roster, build_roster
 from ..roster.store import RosterStore, Summary

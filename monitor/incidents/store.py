@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Iterator
 
 from sqlalchemy import Connection, Engine, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..migrations import migrate
+from ..times import iso_utc
 from .models import Incident, IncidentOccurrence
 
 __all__ = ["Confirmation", "IncidentStore", "iso_utc", "migrate"]
@@ -38,16 +39,6 @@ class Confirmation:
     began_at: datetime  # aware UTC
     opened_at: datetime  # aware UTC
     evidence: dict  # JSON-serialisable
-
-
-def iso_utc(moment: datetime | None) -> str | None:
-    """ISO-8601 in UTC ending in "Z", with milliseconds only when there are some."""
-    if moment is None:
-        return None
-    moment = moment.astimezone(timezone.utc)
-    seconds = moment.strftime("%Y-%m-%dT%H:%M:%S")
-    millis = moment.microsecond // 1000
-    return f"{seconds}.{millis:03d}Z" if millis else f"{seconds}Z"
 
 
 def take_sqlite_write_lock(conn: Connection) -> None:
