@@ -3,6 +3,7 @@
 A meeting instance's keys share the hash tag ``{uuid}`` so one Lua script may touch them all, also on Redis Cluster.
 Process-wide keys share the tag ``{monitor}``.
 """
+from functools import lru_cache
 
 MEETING_RETENTION_SECONDS = 24 * 3600
 """A meeting's keys expire this long after its last event: an ended meeting is remembered far longer than Zoom's
@@ -55,10 +56,11 @@ def present(uuid: str) -> str:
     return f"zm:{_tag(uuid)}:present"
 
 
-def meeting_keys(uuid: str) -> list[str]:
+@lru_cache(maxsize=4096)
+def meeting_keys(uuid: str) -> tuple[str, ...]:
     """The keys of one meeting, in the order the roster script takes them."""
-    return [seen(uuid), meeting(uuid), conditions(uuid), connections(uuid), joins(uuid), leaves(uuid), people(uuid),
-            present(uuid)]
+    return (seen(uuid), meeting(uuid), conditions(uuid), connections(uuid), joins(uuid), leaves(uuid), people(uuid),
+            present(uuid))
 
 
 DEADLINES = "zm:{monitor}:deadlines"
