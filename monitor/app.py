@@ -12,6 +12,7 @@ from redis.retry import Retry
 
 from . import api, webhook
 from .clock import Clock, wall_clock
+from .alerts.delivery import check_environment
 from .config import ConfigError, load_config
 from .db import connect_database
 from .migrations import migrate
@@ -53,6 +54,7 @@ def build_services(settings: Settings, *, embedded_ok: bool = False, redis: Redi
     if embedded and redis is None and not embedded_ok:
         raise ConfigError("environment variable REDIS_URL is not set (only `monitor serve` runs without Redis)")
     config = load_config(settings.monitor_config)
+    check_environment(config)
     if redis is None:
         redis = embedded_redis() if embedded else connect_redis(settings.redis_url)
     database = connect_database(settings)

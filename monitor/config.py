@@ -103,12 +103,64 @@ class WebhookSection(_Section):
     max_body_bytes: Annotated[int, Field(ge=1024)] = 256 * 1024
 
 
+EnvName = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9_]*$")]
+ClockTime = Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+
+
+class ChannelSection(_Section):
+    """Where alerts go. Secrets (webhook URLs, the signing secret, the SMTP password) come from the environment
+    variables named here; e-mail goes through the SMTP server in SMTP_* variables."""
+
+    type: Literal["email", "teams", "slack", "webhook"]
+    to: list[Email] = []
+    url_env: EnvName | None = None
+    secret_env: EnvName | None = None
+
+    @model_validator(mode="after")
+    def _complete(self) -> "ChannelSection":
+        if self.type == "email" and not self.to:
+            raise ValueError("an email channel needs 'to'")
+        if self.type != "email" and not self.url_env:
+            raise ValueError(f"a {self.type} channel needs 'url_env', the environment variable holding its URL")
+        if self.type == "webhook" and not self.secret_env:
+            raise ValueError("a webhook channel needs 'secret_env', the environment variable holding its secret")
+        return self
+
+
+class RouteSection(_Section):
+    rules: list[str] = ["*"]
+    severities: list[Literal["high", "medium", "low"]] = ["high", "medium", "low"]
+    channels: list[str] = Field(min_length=1)
+    out_of_hours: list[str] | None = None
+    """Channels outside working hours (e.g. an on-call deputy); by default the same channels."""
+
+
+class AlertsSection(_Section):
+    base_url: str = "http://127.0.0.1:8000"
+    """Where staff open the monitor: alerts link to incidents there."""
+    group_wait_seconds: Annotated[int, Field(ge=0)] = 30
+    working_hours: tuple[ClockTime, ClockTime] = ("07:00", "18:00")
+    working_days: list[Annotated[int, Field(ge=1, le=7)]] = [1, 2, 3, 4, 5]
+    """ISO weekdays, Monday = 1."""
+    channels: dict[str, ChannelSection] = {}
+    routes: list[RouteSection] = []
+
+    @model_validator(mode="after")
+    def _routes_name_channels(self) -> "AlertsSection":
+        for route in self.routes:
+            for name in route.channels + (route.out_of_hours or []):
+                if name not in self.channels:
+                    raise ValueError(f"route names channel {name!r}, which [alerts.channels] does not define")
+        return self
+
+
 class ConfigFile(_Section):
     school: SchoolSection
     directory: DirectorySection
     exemptions: ExemptionsSection = ExemptionsSection()
     rules: RulesSection = RulesSection()
     webhook: WebhookSection = WebhookSection()
+    alerts: AlertsSection = AlertsSection()
 
 
 @dataclass(frozen=True)
@@ -144,6 +196,7 @@ class SchoolConfig:
     exemptions: ExemptionsSection
     rules: RulesSection
     webhook: WebhookSection
+    alerts: AlertsSection
     staff: StaffDirectory
 
 
@@ -217,4 +270,4 @@ def load_config(path: str | Path) -> SchoolConfig:
     except ValidationError as exc:
         raise ConfigError(f"{path}: {_describe(exc.errors()[0])}") from None
     staff = load_staff_csv(path.parent / parsed.directory.staff_csv)
-    return SchoolConfig(path, parsed.school, parsed.exemptions, parsed.rules, parsed.webhook, staff)
+    return SchoolConfig(path, parsed.school, parsed.exemptions, parsed.rules, parsed.webhook, parsed.alerts, staff)

@@ -7,6 +7,7 @@ from flask import current_app
 from redis import Redis
 from sqlalchemy import Engine
 
+from .alerts.store import AlertStore
 from .checks.runner import Notifier
 from .clock import Clock, wall_clock
 from .config import SchoolConfig
@@ -25,10 +26,12 @@ class Services:
     notifier: Notifier | None = None
     """Where opened incidents and check deadlines go; by default RQ jobs on ``redis``."""
     incidents: IncidentStore = field(init=False)
+    alerts: AlertStore = field(init=False)
     pipeline: Pipeline = field(init=False)
 
     def __post_init__(self) -> None:
         self.incidents = IncidentStore(self.database)
+        self.alerts = AlertStore(self.database, self.incidents)
         if self.notifier is None:
             from workers.notifier import RQNotifier
 

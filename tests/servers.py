@@ -23,7 +23,7 @@ def free_port() -> int:
 @contextmanager
 def running(command: list[str], port: int, env: dict[str, str], cwd: Path = ROOT):
     """Runs a server until the block ends; fails with its output if it does not answer /healthz."""
-    log = (cwd / f".server-{port}.log") if cwd != ROOT else Path(os.devnull)
+    log = (cwd / f".server-{port}.log") if cwd != ROOT else Path(os.environ.get("TEST_SERVER_LOG", os.devnull))
     with open(log, "wb") as out:
         process = subprocess.Popen(command, cwd=cwd, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"

@@ -42,7 +42,10 @@ def test_values_are_normalised(tmp_path):
 
 @pytest.mark.parametrize("toml, message", [
     (MINIMAL + "[rules]\ngrace = 3\n", "unknown key 'rules.grace'"),
-    (MINIMAL + "[alerts]\n", "unknown key 'alerts'"),
+    (MINIMAL + "[dashboards]\n", "unknown key 'dashboards'"),
+    (MINIMAL + "[alerts.channels.x]\ntype = 'teams'\n", "url_env"),
+    (MINIMAL + "[[alerts.routes]]\nchannels = ['nowhere']\n", "does not define"),
+    (MINIMAL + "[alerts]\nworking_hours = ['7am', '18:00']\n", "key 'alerts.working_hours.0'"),
     ("[directory]\nstaff_csv = 'staff.csv'\n", "missing key 'school'"),
     ("[school]\ndomains = []\n[directory]\nstaff_csv = 'staff.csv'\n", "key 'school.domains'"),
     ("[school]\ndomains = ['not a domain']\n[directory]\nstaff_csv = 'staff.csv'\n", "key 'school.domains.0'"),

@@ -50,6 +50,13 @@ def store(sqlite_url):
     engine.dispose()
 
 
+def newest_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    from monitor.migrations import alembic_config
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
 def occurrence_rows(store: IncidentStore) -> int:
     with store.engine.connect() as conn:
         return conn.execute(select(func.count()).select_from(IncidentOccurrence)).scalar_one()
@@ -65,7 +72,7 @@ def test_the_first_confirmation_opens_the_incident(store):
         "subject": None, "severity": "high", "status": "new", "topic": "Year 9 Maths",
         "host": {"email": TEACHER, "class": "teacher"},
         "began_at": "2026-11-18T11:06:40Z", "opened_at": "2026-11-18T11:07:40Z", "cleared_at": None,
-        "occurrences": 1, "evidence": EVIDENCE,
+        "occurrences": 1, "alert_state": "pending", "evidence": EVIDENCE,
         "occurrence_list": [{"began_at": "2026-11-18T11:06:40Z", "opened_at": "2026-11-18T11:07:40Z",
                              "cleared_at": None}],
     }
@@ -184,7 +191,7 @@ def test_the_schema_matches_the_models_and_migrating_again_changes_nothing(store
     migrate(store.engine)
     with store.engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
-        assert MigrationContext.configure(conn).get_current_heads() == ("0001",)
+        assert MigrationContext.configure(conn).get_current_heads() == (newest_revision(),)
 
 
 # --- races ---------------------------------------------------------------------------------------------------------
@@ -252,7 +259,7 @@ def test_processes_migrating_a_new_sqlite_database_at_once(sqlite_url):
     run_in_processes(sqlite_url, "migrate", [0] * 4)
     engine = create_engine(sqlite_url)
     with engine.connect() as conn:
-        assert MigrationContext.configure(conn).get_current_heads() == ("0001",)
+        assert MigrationContext.configure(conn).get_current_heads() == (newest_revision(),)
     engine.dispose()
 
 

@@ -9,7 +9,8 @@ from monitor.incidents import IncidentStore
 from monitor.migrations import migrate
 
 from . import test_incidents
-from .test_incidents import (  # and the core cases again, with this module's `store`: on PostgreSQL
+from .test_incidents import (
+    newest_revision,  # and the core cases again, with this module's `store`: on PostgreSQL
     check_races_settle_on_one_incident,
     run_in_processes,
     test_a_null_subject_is_one_incident_and_stays_null,
@@ -69,7 +70,7 @@ def test_processes_migrating_a_new_database_at_once(empty_database):
     run_in_processes(empty_database, "migrate", [0] * 6)
     engine = create_engine(empty_database)
     with engine.connect() as conn:
-        assert MigrationContext.configure(conn).get_current_heads() == ("0001",)
+        assert MigrationContext.configure(conn).get_current_heads() == (newest_revision(),)
     engine.dispose()
 
 

@@ -5,6 +5,8 @@ import logging
 
 from monitor.services import Services
 
+from . import alerts
+
 log = logging.getLogger(__name__)
 _services: Services | None = None
 
@@ -29,5 +31,25 @@ def fire_due_checks() -> None:
 
 
 def alert_incident(incident_id: int) -> None:
-    """Runs once an incident is committed. Alert delivery comes with the alerts feature; for now it is logged."""
-    log.info("incident %s opened: alert due", incident_id)
+    """Runs once an incident is committed: it joins its meeting's alert group, sent after the group wait."""
+    svc = current()
+    incident = svc.incidents.get(incident_id)
+    if incident is not None:
+        alerts.schedule_group(svc, incident["meeting_uuid"])
+
+
+def send_meeting_alerts(meeting_uuid: str) -> None:
+    svc = current()
+    alerts.send_meeting_alerts(svc, meeting_uuid)
+    if svc.alerts.pending(meeting_uuid):   # opened while this group was being sent
+        alerts.schedule_group(svc, meeting_uuid)
+
+
+def deliver_alert(alert_id: int, channel: str) -> None:
+    alerts.deliver_alert(current(), alert_id, channel)
+
+
+def delivery_failed(job, connection, exc_type, exc_value, traceback) -> None:
+    """RQ calls this after every failed attempt; the last one leaves the job in RQ's failed registry."""
+    if not job.retries_left:
+        log.error("alert delivery %s gave up after its retries: %s", job.id, exc_value)

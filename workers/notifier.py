@@ -11,9 +11,7 @@ from monitor.clock import Clock
 from monitor.incidents.store import IncidentStore
 
 from . import jobs
-
-ALERTS, CHECKS = "alerts", "checks"
-QUEUES = (ALERTS, CHECKS)
+from .queues import ALERTS, CHECKS
 
 
 class RQNotifier:

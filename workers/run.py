@@ -12,7 +12,7 @@ from monitor.services import Services
 from monitor.settings import Settings
 
 from . import jobs
-from .notifier import QUEUES
+from .queues import QUEUES
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""The incident tables. Their history lives in monitor/migrations: change both together."""
+"""The incident and alert tables. Their history lives in monitor/migrations: change both together."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -60,6 +60,8 @@ class Incident(Base):
     occurrences: Mapped[int] = mapped_column(default=0, server_default="0")
     evidence: Mapped[dict]
     alert_enqueued_at: Mapped[datetime | None]
+    alert_state: Mapped[str] = mapped_column(String(16), default="pending", server_default="pending")
+    """pending (waiting for its group), alerted, cleared (within the group wait: nothing sent), unrouted."""
     created_at: Mapped[datetime] = mapped_column(server_default=text("CURRENT_TIMESTAMP"))
 
 
@@ -74,3 +76,31 @@ class IncidentOccurrence(Base):
     opened_at: Mapped[datetime]
     cleared_at: Mapped[datetime | None]
     evidence: Mapped[dict]
+
+
+class Alert(Base):
+    """One message about the incidents of one meeting, sent to each of its channels."""
+
+    __tablename__ = "alerts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    meeting_uuid: Mapped[str]
+    incident_ids: Mapped[list] = mapped_column(JSON)
+    channels: Mapped[list] = mapped_column(JSON)
+    created_at: Mapped[datetime]
+
+
+class AlertDelivery(Base):
+    """Every attempt to deliver an alert over a channel, and what came of it."""
+
+    __tablename__ = "alert_deliveries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE", name="fk_alert_deliveries_alert"),
+                                          index=True)
+    channel: Mapped[str] = mapped_column(String(64))
+    attempt: Mapped[int]
+    at: Mapped[datetime]
+    ok: Mapped[bool]
+    detail: Mapped[str | None]

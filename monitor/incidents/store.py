@@ -223,6 +223,7 @@ def _incident_json(row) -> dict:
         "opened_at": iso_utc(row.opened_at),
         "cleared_at": iso_utc(row.cleared_at),
         "occurrences": row.occurrences,
+        "alert_state": row.alert_state,
         "evidence": row.evidence,
         "occurrence_list": [],
     }

@@ -1,0 +1,54 @@
+"""What an alert says: what happened, in which lesson, the rule in plain words, and a link to the incident.
+Never a pupil's name or e-mail, nor anyone else's: the incident queue, behind sign-in, has the detail."""
+from __future__ import annotations
+
+from datetime import datetime
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+from ..config import SchoolConfig
+from ..rules import EXTERNAL_PARTICIPANT, FEWER_THAN_TWO_PUPILS, NO_RECORDING, NON_TEACHER_HOST
+from .message import AlertMessage
+
+HEADLINES = {
+    EXTERNAL_PARTICIPANT: "someone from outside the school joined a lesson with pupils",
+    FEWER_THAN_TWO_PUPILS: "a pupil was alone with staff on video, outside an approved 1:1",
+    NON_TEACHER_HOST: "a lesson with pupils was not hosted by a teacher",
+    NO_RECORDING: "a lesson with pupils was not being recorded",
+}
+PROTOCOL = {
+    EXTERNAL_PARTICIPANT: "Only school accounts are admitted to live lessons.",
+    FEWER_THAN_TWO_PUPILS: "No 1:1 video with a pupil except scheduled 1:1 sessions; at least two pupils present.",
+    NON_TEACHER_HOST: "A Zoom session must be hosted by the teacher.",
+    NO_RECORDING: "All live sessions must be recorded.",
+}
+
+
+def _when(config: SchoolConfig, iso: str) -> str:
+    moment = datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(ZoneInfo(config.school.timezone))
+    return moment.strftime("%a %d %b %Y, %H:%M")
+
+
+def alert_message(config: SchoolConfig, incidents: list[dict], key: str) -> AlertMessage:
+    """One alert for the incidents of one meeting (the first is the one it leads with)."""
+    first = incidents[0]
+    lesson = first["topic"] or f"meeting {first['meeting_id'] or first['meeting_uuid']}"
+    rules = list(dict.fromkeys(i["rule"] for i in incidents))
+    base = config.alerts.base_url.rstrip("/")
+    link = f"{base}/incidents/{first['id']}" if len(incidents) == 1 else \
+        f"{base}/incidents?meeting_uuid={quote(first['meeting_uuid'], safe='')}"
+    severity = min((i["severity"] for i in incidents), key=["high", "medium", "low"].index)
+    facts = [("Lesson", lesson), ("Meeting ID", first["meeting_id"] or "-"), ("When", _when(config, first["began_at"])),
+             ("Severity", severity)]
+    facts += [("Breach", f"{HEADLINES[rule].capitalize()}. {PROTOCOL[rule]}") for rule in rules]
+    if len(incidents) > 1:
+        facts.append(("Incidents", str(len(incidents))))
+    others = f" (and {len(rules) - 1} other breach{'es' if len(rules) > 2 else ''})" if len(rules) > 1 else ""
+    return AlertMessage(
+        title=f"Safeguarding alert: {lesson}",
+        text=f"In {lesson}, {HEADLINES[rules[0]]}{others}. Open the incident queue to review and acknowledge it.",
+        facts=tuple(facts),
+        link=link,
+        severity=severity,
+        key=key,
+    )

@@ -1,0 +1,76 @@
+"""Alerts in the database: which incidents wait for their group, each alert, each delivery attempt."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Engine, func, select, update
+
+from ..incidents.models import Alert, AlertDelivery, Incident
+from ..incidents.store import _INSERTS, IncidentStore, take_sqlite_write_lock
+from ..times import iso_utc
+
+alerts, deliveries, incidents = Alert.__table__, AlertDelivery.__table__, Incident.__table__
+
+
+class AlertStore:
+    def __init__(self, engine: Engine, incidents_store: IncidentStore):
+        self.engine = engine
+        self.incidents = incidents_store
+
+    def pending(self, meeting_uuid: str) -> list[dict]:
+        """The meeting's incidents that no alert has taken yet, oldest first."""
+        with self.engine.connect() as conn:
+            ids = conn.execute(select(incidents.c.id).where(incidents.c.meeting_uuid == meeting_uuid,
+                                                            incidents.c.alert_state == "pending")
+                               .order_by(incidents.c.opened_at, incidents.c.id)).scalars().all()
+        return [self.incidents.get(i) for i in ids]
+
+    def settle(self, incident_ids: list[int], state: str) -> None:
+        with self.engine.begin() as conn:
+            take_sqlite_write_lock(conn)
+            conn.execute(update(incidents).where(incidents.c.id.in_(incident_ids), incidents.c.alert_state == "pending")
+                         .values(alert_state=state))
+
+    def create(self, key: str, meeting_uuid: str, incident_ids: list[int], channels: list[str], at: datetime) -> int:
+        """The alert for these incidents, made once whatever happens (the key is unique); they are then alerted."""
+        with self.engine.begin() as conn:
+            take_sqlite_write_lock(conn)
+            insert = _INSERTS[conn.dialect.name](alerts).values(
+                key=key, meeting_uuid=meeting_uuid, incident_ids=incident_ids, channels=channels, created_at=at)
+            conn.execute(insert.on_conflict_do_nothing(index_elements=["key"]))
+            conn.execute(update(incidents).where(incidents.c.id.in_(incident_ids)).values(alert_state="alerted"))
+            return conn.execute(select(alerts.c.id).where(alerts.c.key == key)).scalar_one()
+
+    def get(self, alert_id: int) -> dict | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(alerts).where(alerts.c.id == alert_id)).first()
+        return None if row is None else {"id": row.id, "key": row.key, "meeting_uuid": row.meeting_uuid,
+                                         "incident_ids": row.incident_ids, "channels": row.channels,
+                                         "created_at": iso_utc(row.created_at)}
+
+    def record(self, alert_id: int, channel: str, ok: bool, detail: str | None, at: datetime) -> int:
+        """Notes one delivery attempt; returns its number (1 for the first)."""
+        with self.engine.begin() as conn:
+            take_sqlite_write_lock(conn)
+            attempt = conn.execute(select(func.count()).select_from(deliveries).where(
+                deliveries.c.alert_id == alert_id, deliveries.c.channel == channel)).scalar_one() + 1
+            conn.execute(deliveries.insert().values(alert_id=alert_id, channel=channel, attempt=attempt, at=at, ok=ok,
+                                                    detail=detail))
+        return attempt
+
+    def delivered(self, alert_id: int, channel: str) -> bool:
+        with self.engine.connect() as conn:
+            return conn.execute(select(deliveries.c.id).where(
+                deliveries.c.alert_id == alert_id, deliveries.c.channel == channel, deliveries.c.ok)).first() is not None
+
+    def attempts(self, incident_id: int) -> list[dict]:
+        """Every delivery attempt of the alerts that carried an incident, in order."""
+        incident = self.incidents.get(incident_id)
+        if incident is None:
+            return []
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(deliveries, alerts.c.incident_ids).join(alerts)
+                                .where(alerts.c.meeting_uuid == incident["meeting_uuid"])
+                                .order_by(deliveries.c.at, deliveries.c.id)).all()
+        return [{"alert_id": r.alert_id, "channel": r.channel, "attempt": r.attempt, "at": iso_utc(r.at), "ok": r.ok,
+                 "detail": r.detail} for r in rows if incident_id in r.incident_ids]
