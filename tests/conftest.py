@@ -5,6 +5,7 @@ import secrets
 import shutil
 import socket
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from monitor.migrations import migrate
 from monitor.services import Services
 
 from . import zoom
+from .local_servers import Receiver
 
 API_TOKEN = "test-api-token"
 
@@ -205,3 +207,22 @@ def incidents(tmp_path):
 @pytest.fixture
 def notifier():
     return RecordingNotifier()
+
+
+# --- stand-ins for mail servers, Teams, Slack and webhooks -------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def http_server():
+    server = Receiver()
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def receiver(http_server):
+    http_server.requests.clear()
+    http_server.status = 200
+    return http_server

@@ -14,8 +14,7 @@ from workers.queues import ALERTS, QUEUES
 
 from . import zoom
 from .conftest import CONFIG_TOML, write_config
-from .test_channels import Receiver, smtp_server  # noqa: F401  (the receiver fixtures come with it)
-from .test_channels import http_server, receiver  # noqa: F401
+from .local_servers import smtp_server
 
 PUPILS = ("pupil1@gatehouse.sch.uk", "pupil2@gatehouse.sch.uk")
 

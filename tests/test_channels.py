@@ -8,12 +8,9 @@ import ipaddress
 import json
 import socket
 import ssl
-import threading
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
-from email import message_from_bytes, policy
 from email.message import EmailMessage
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -27,6 +24,7 @@ from monitor.alerts.channels import DeliveryError, EmailChannel, SlackChannel, T
 from monitor.alerts.message import AlertMessage
 from monitor.clock import ManualClock
 
+from .local_servers import Mailbox, smtp_server
 from .servers import free_port
 
 MESSAGE = AlertMessage(
@@ -49,34 +47,11 @@ WEBHOOK_SECRET = "whsec-Z7yR2m-do-not-leak"
 
 # --- e-mail: a real SMTP server ---------------------------------------------------------------------------------
 
-class Mailbox:
-    """aiosmtpd handler: keeps every message it accepts, with who (if anyone) logged in to send it."""
-
-    def __init__(self):
-        self.received: list[tuple[object, EmailMessage, bytes | None]] = []
-
-    async def handle_DATA(self, server, session, envelope):
-        mail = message_from_bytes(envelope.content, policy=policy.default)
-        self.received.append((envelope, mail, session.auth_data))
-        return "250 Message accepted"
-
-
 def one_login(server, session, envelope, mechanism, auth_data):
     if isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == \
             (USERNAME.encode(), PASSWORD.encode()):
         return AuthResult(success=True, auth_data=auth_data.login)
     return AuthResult(success=False, handled=False)
-
-
-@contextmanager
-def smtp_server(**options):
-    mailbox = Mailbox()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port(), **options)
-    controller.start()
-    try:
-        yield controller.port, mailbox
-    finally:
-        controller.stop()
 
 
 @pytest.fixture(scope="module")
@@ -237,48 +212,6 @@ def test_bad_settings_stop_at_construction():
 
 
 # --- webhooks: a real HTTP server -------------------------------------------------------------------------------
-
-class Receiver(ThreadingHTTPServer):
-    """Stands in for Teams, Slack and a school's own system: records each POST and answers `status`."""
-
-    def __init__(self):
-        super().__init__(("127.0.0.1", 0), ReceiverHandler)
-        self.requests: list[tuple[str, object, bytes]] = []
-        self.status = 200
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}{path}"
-
-
-class ReceiverHandler(BaseHTTPRequestHandler):
-    def do_POST(self):
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        self.server.requests.append((self.path, self.headers, body))
-        self.send_response(self.server.status)
-        self.send_header("Content-Length", "2")
-        self.end_headers()
-        self.wfile.write(b"ok")
-
-    def log_message(self, format, *args):
-        pass
-
-
-@pytest.fixture(scope="module")
-def http_server():
-    server = Receiver()
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture
-def receiver(http_server):
-    http_server.requests.clear()
-    http_server.status = 200
-    return http_server
-
 
 @contextmanager
 def silent_listener():

@@ -1,0 +1,59 @@
+"""Real servers on this machine that stand in for the outside world: an SMTP server and a webhook receiver."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from aiosmtpd.controller import Controller
+
+from .servers import free_port
+
+
+class Mailbox:
+    """aiosmtpd handler: keeps every message it accepts, with who (if anyone) logged in to send it."""
+
+    def __init__(self):
+        self.received: list[tuple[object, EmailMessage, bytes | None]] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        mail = message_from_bytes(envelope.content, policy=policy.default)
+        self.received.append((envelope, mail, session.auth_data))
+        return "250 Message accepted"
+
+
+@contextmanager
+def smtp_server(**options):
+    mailbox = Mailbox()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port(), **options)
+    controller.start()
+    try:
+        yield controller.port, mailbox
+    finally:
+        controller.stop()
+
+
+class Receiver(ThreadingHTTPServer):
+    """Stands in for Teams, Slack and a school's own system: records each POST and answers `status`."""
+
+    def __init__(self):
+        super().__init__(("127.0.0.1", 0), ReceiverHandler)
+        self.requests: list[tuple[str, object, bytes]] = []
+        self.status = 200
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}{path}"
+
+
+class ReceiverHandler(BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        self.server.requests.append((self.path, self.headers, body))
+        self.send_response(self.server.status)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+    def log_message(self, format, *args):
+        pass
