@@ -11,6 +11,7 @@ from redis.backoff import ExponentialBackoff
 from redis.retry import Retry
 
 from . import api, webhook
+from .alerts import api as alerts_api
 from .clock import Clock, wall_clock
 from .alerts.delivery import check_environment
 from .config import ConfigError, load_config
@@ -82,4 +83,5 @@ def create_app(services: Services | None = None) -> Flask:
     app.extensions["monitor"] = services
     webhook.init_app(app)
     api.init_app(app)
+    alerts_api.init_app(app)
     return app

@@ -133,12 +133,18 @@ class RouteSection(_Section):
     channels: list[str] = Field(min_length=1)
     out_of_hours: list[str] | None = None
     """Channels outside working hours (e.g. an on-call deputy); by default the same channels."""
+    escalate_to: list[str] = []
+    """Channels told when an alert is still unacknowledged after escalate_after_minutes."""
 
 
 class AlertsSection(_Section):
     base_url: str = "http://127.0.0.1:8000"
     """Where staff open the monitor: alerts link to incidents there."""
     group_wait_seconds: Annotated[int, Field(ge=0)] = 30
+    repeat_minutes: Annotated[int, Field(ge=0)] = 60
+    """Send an unacknowledged alert again this often (0: never)."""
+    escalate_after_minutes: Annotated[int, Field(ge=0)] = 15
+    """Tell the routes' escalate_to channels when an alert is unacknowledged this long (0: never)."""
     working_hours: tuple[ClockTime, ClockTime] = ("07:00", "18:00")
     working_days: list[Annotated[int, Field(ge=1, le=7)]] = [1, 2, 3, 4, 5]
     """ISO weekdays, Monday = 1."""
@@ -148,7 +154,7 @@ class AlertsSection(_Section):
     @model_validator(mode="after")
     def _routes_name_channels(self) -> "AlertsSection":
         for route in self.routes:
-            for name in route.channels + (route.out_of_hours or []):
+            for name in route.channels + (route.out_of_hours or []) + route.escalate_to:
                 if name not in self.channels:
                     raise ValueError(f"route names channel {name!r}, which [alerts.channels] does not define")
         return self

@@ -5,7 +5,7 @@ import dataclasses
 
 import pytest
 from rq import Queue, Retry, SimpleWorker
-from rq.registry import FailedJobRegistry
+from rq.registry import FailedJobRegistry, FinishedJobRegistry, ScheduledJobRegistry
 
 import workers.alerts
 from monitor.config import load_config
@@ -26,10 +26,16 @@ base_url = "https://monitor.gatehouse.sch.uk"
 group_wait_seconds = {wait}
 working_days = [1, 2, 3, 4, 5, 6, 7]
 working_hours = ["00:00", "23:59"]
+repeat_minutes = 60
+escalate_after_minutes = 15
 
 [alerts.channels.dsl]
 type = "email"
 to = ["dsl@gatehouse.sch.uk"]
+
+[alerts.channels.head]
+type = "email"
+to = ["head@gatehouse.sch.uk"]
 
 [alerts.channels.slack]
 type = "slack"
@@ -37,6 +43,7 @@ url_env = "ALERTS_SLACK_URL"
 
 [[alerts.routes]]
 channels = ["dsl", "slack"]
+escalate_to = ["head"]
 """))
 
 
@@ -126,3 +133,95 @@ def test_a_failing_channel_is_retried_and_its_failure_shows_on_the_incident(aler
     failed = FailedJobRegistry(queue=Queue(ALERTS, connection=svc.redis)).get_job_ids()
     assert len(failed) == 1 and failed[0].startswith("deliver-")
     assert len(mailbox.received) == 1
+
+
+def mail_to(mailbox) -> list[list[str]]:
+    return [envelope.rcpt_tos for envelope, _, _ in mailbox.received]
+
+
+def follow_up(svc, minutes: float) -> None:
+    """Time passes; the follow-up job (scheduled by RQ in real time) runs as the scheduler would run it then."""
+    svc.clock.advance(minutes * 60)
+    for alert_id in sorted({a["alert_id"] for i in svc.incidents.list() for a in svc.alerts.attempts(i["id"])}):
+        if svc.alerts.get(alert_id)["kind"] == "first":
+            workers.alerts.follow_up_alert(svc, alert_id)
+    run_worker(svc)
+
+
+def test_an_unacknowledged_alert_escalates_then_repeats_and_an_ack_stops_both(alerting, client):
+    svc, mailbox = alerting
+    outsider_lesson(svc)
+    run_worker(svc)
+    assert mail_to(mailbox) == [["dsl@gatehouse.sch.uk"]]
+    alerts_queue = Queue(ALERTS, connection=svc.redis)
+    ran = FinishedJobRegistry(queue=alerts_queue).get_job_ids() + ScheduledJobRegistry(queue=alerts_queue).get_job_ids()
+    assert any(job.startswith("follow-up-") for job in ran), "the follow-up is scheduled with RQ"
+    follow_up(svc, 10)
+    assert len(mailbox.received) == 1                                  # not yet
+    follow_up(svc, 6)
+    assert mail_to(mailbox)[1:] == [["head@gatehouse.sch.uk"]]         # escalated after 15 minutes
+    follow_up(svc, 50)
+    assert mail_to(mailbox)[2:] == [["dsl@gatehouse.sch.uk"]]          # repeated after an hour
+    [incident] = svc.incidents.list()
+    response = client.post(f"/api/incidents/{incident['id']}/acknowledge", json={"by": "Dee S. Lead"},
+                           headers={"Authorization": "Bearer test-api-token"})
+    assert response.status_code == 200 and response.get_json()["status"] == "acknowledged"
+    assert response.get_json()["acknowledged_by"] == "Dee S. Lead"
+    follow_up(svc, 60)
+    assert len(mailbox.received) == 3                                  # the acknowledgement stopped the repeats
+    kinds = [a["kind"] for a in svc.alerts.attempts(incident["id"]) if a["channel"] != "slack"]
+    assert kinds == ["first", "escalation", "repeat"]
+
+
+def test_a_silence_holds_back_matching_incidents(alerting, client, receiver):
+    svc, mailbox = alerting
+    headers = {"Authorization": "Bearer test-api-token"}
+    response = client.post("/api/silences", headers=headers, json={
+        "meeting_id": "853 9384 7045", "rule": "external_participant", "ends_at": "2026-11-18T13:00:00Z",
+        "author": "Dee S. Lead", "reason": "visiting speaker, checked in person"})
+    assert response.status_code == 201, response.get_json()
+    silence = response.get_json()
+    assert silence["meeting_id"] == "85393847045" and silence["starts_at"] == "2026-11-18T11:06:40Z"
+    outsider_lesson(svc)
+    run_worker(svc)
+    [incident] = svc.incidents.list()
+    assert incident["alert_state"] == "silenced" and mailbox.received == [] and receiver.requests == []
+    assert client.get("/api/silences", headers=headers).get_json()["silences"] == [silence]
+    assert client.delete(f"/api/silences/{silence['id']}", headers=headers).status_code == 200
+    assert client.get("/api/silences", headers=headers).get_json()["silences"] == []
+
+
+@pytest.mark.parametrize("body, message", [
+    ({"ends_at": "2026-11-18T13:00:00Z", "author": "a", "reason": "r"}, "at least one of"),
+    ({"rule": "no_recording", "ends_at": "2026-12-30T13:00:00Z", "author": "a", "reason": "r"}, "at most 30 days"),
+    ({"rule": "no_recording", "ends_at": "2026-11-18T13:00:00", "author": "a", "reason": "r"}, "ends_at"),
+    ({"rule": "no_recording", "ends_at": "2026-11-18T13:00:00Z", "author": "a"}, "reason"),
+    ({"rule": "loud_music", "ends_at": "2026-11-18T13:00:00Z", "author": "a", "reason": "r"}, "rule"),
+])
+def test_a_silence_must_say_what_until_when_who_and_why(client, body, message):
+    response = client.post("/api/silences", json=body, headers={"Authorization": "Bearer test-api-token"})
+    assert response.status_code == 400 and message in response.get_json()["error"]
+
+
+def test_alert_actions_need_the_token(client):
+    assert client.post("/api/incidents/1/acknowledge", json={"by": "x"}).status_code == 401
+    assert client.post("/api/silences", json={}).status_code == 401
+    assert client.get("/api/silences").status_code == 401
+    assert client.delete("/api/silences/1").status_code == 401
+
+
+def test_a_meeting_level_alert_holds_back_later_per_participant_ones(alerting, receiver):
+    svc, mailbox = alerting
+    for event in (zoom.started(zoom.T0), zoom.recording("started", zoom.T0),
+                  *(zoom.joined(zoom.T0 + 1, f"p{i}", p) for i, p in enumerate(PUPILS)),
+                  zoom.joined(zoom.T0 + 2, "ta", "c.assistant@gatehouse.sch.uk"),
+                  zoom.role_changed(zoom.T0 + 3, "ta", "c.assistant@gatehouse.sch.uk", "host")):
+        svc.pipeline.process(event)
+    svc.clock.advance(200)
+    svc.pipeline.fire_due_checks()
+    run_worker(svc)                                                    # the non-teacher host is alerted
+    svc.pipeline.process(zoom.joined(zoom.T0 + 210, "x", ""))         # then an outsider joins the same lesson
+    run_worker(svc)
+    states = {i["rule"]: i["alert_state"] for i in svc.incidents.list()}
+    assert states == {"non_teacher_host": "alerted", "external_participant": "inhibited"}
+    assert len(receiver.requests) == 1 and len(mailbox.received) == 1

@@ -12,13 +12,17 @@ from rq.exceptions import DuplicateJobError
 from monitor.alerts.channels import DeliveryError
 from monitor.alerts.content import alert_message
 from monitor.alerts.delivery import channel as make_channel
-from monitor.alerts.routing import channels_for
+from monitor.alerts.routing import channels_for, escalation_channels
+from monitor.rules import EXTERNAL_PARTICIPANT, NON_TEACHER_HOST
 from monitor.services import Services
 
 from .queues import ALERTS
 
 log = logging.getLogger(__name__)
 RETRIES = Retry(max=3, interval=[10, 60, 300])
+INHIBITING = frozenset({NON_TEACHER_HOST})
+"""Meeting-level breaches: while one is alerted and uncleared, per-participant ones of the meeting are held back."""
+INHIBITED = frozenset({EXTERNAL_PARTICIPANT})
 
 
 def _now(svc: Services) -> datetime:
@@ -52,24 +56,50 @@ def send_meeting_alerts(svc: Services, meeting_uuid: str) -> int | None:
     """Turns the meeting's waiting incidents into one alert; returns its id (None when nothing is to be sent)."""
     store, now = svc.alerts, _now(svc)
     wait = timedelta(seconds=svc.config.alerts.group_wait_seconds)
-    pending = store.pending(meeting_uuid)
-    cleared = [i["id"] for i in pending if i["cleared_at"] and _parse(i["cleared_at"]) <= _parse(i["opened_at"]) + wait]
-    if cleared:
-        store.settle(cleared, "cleared")
-        log.info("incidents %s cleared within the group wait: no alert", cleared)
-    due = [i for i in pending if i["id"] not in cleared]
+    due = store.pending(meeting_uuid)
+    for state, held in (
+        ("cleared", [i for i in due if i["cleared_at"] and _parse(i["cleared_at"]) <= _parse(i["opened_at"]) + wait]),
+        ("silenced", [i for i in due if store.silenced(i, now)]),
+        ("inhibited", _inhibited(svc, meeting_uuid, due)),
+    ):
+        if held:
+            store.settle([i["id"] for i in held], state)
+            log.info("incidents %s %s: no alert", [i["id"] for i in held], state)
+            due = [i for i in due if i not in held]
     if not due:
         return None
-    channels: list[str] = []
-    for incident in due:
-        channels += [c for c in channels_for(svc.config, incident["rule"], incident["severity"], now) if c not in channels]
     ids = [i["id"] for i in due]
+    channels = _channels(svc, due, now)
     if not channels:
         store.settle(ids, "unrouted")
         log.warning("incidents %s match no alert route: nobody is told (see [alerts.routes])", ids)
         return None
     key = hashlib.sha256(f"{meeting_uuid}:{ids}".encode()).hexdigest()[:32]
     alert_id = store.create(key, meeting_uuid, ids, channels, now)
+    _deliver(svc, alert_id, channels)
+    _schedule_follow_up(svc, alert_id, now, 0)
+    log.info("alert %s for incidents %s to %s", alert_id, ids, ", ".join(channels))
+    return alert_id
+
+
+def _inhibited(svc: Services, meeting_uuid: str, due: list[dict]) -> list[dict]:
+    """Per-participant incidents held back while a meeting-level one of the same meeting is alerted and uncleared:
+    that alert already sends the DSL to the meeting."""
+    speaking = [i for i in svc.incidents.list(meeting_uuid=meeting_uuid)
+                if i["rule"] in INHIBITING and i["cleared_at"] is None and i["alert_state"] == "alerted"]
+    return [i for i in due if i["rule"] in INHIBITED] if speaking else []
+
+
+def _channels(svc: Services, incidents: list[dict], now: datetime, *, escalation: bool = False) -> list[str]:
+    chosen: list[str] = []
+    for incident in incidents:
+        names = escalation_channels(svc.config, incident["rule"], incident["severity"]) if escalation else \
+            channels_for(svc.config, incident["rule"], incident["severity"], now)
+        chosen += [name for name in names if name not in chosen]
+    return chosen
+
+
+def _deliver(svc: Services, alert_id: int, channels: list[str]) -> None:
     queue = Queue(ALERTS, connection=svc.redis)
     from . import jobs
 
@@ -79,8 +109,48 @@ def send_meeting_alerts(svc: Services, meeting_uuid: str) -> int | None:
                           retry=RETRIES, failure_ttl=7 * 86400, on_failure=Callback(jobs.delivery_failed))
         except DuplicateJobError:
             pass
-    log.info("alert %s for incidents %s to %s", alert_id, ids, ", ".join(channels))
-    return alert_id
+
+
+def _schedule_follow_up(svc: Services, alert_id: int, created_at: datetime, minutes_since: float) -> None:
+    """While unacknowledged, an alert is repeated every repeat_minutes and escalated after escalate_after_minutes:
+    the next look is at the next of those moments."""
+    steps = [m for m in (svc.config.alerts.repeat_minutes, svc.config.alerts.escalate_after_minutes) if m]
+    upcoming = [m * (int(minutes_since // m) + 1) for m in steps]
+    if not upcoming:
+        return
+    from . import jobs
+
+    queue = Queue(ALERTS, connection=svc.redis)
+    when = created_at + timedelta(minutes=min(upcoming))
+    job = queue.create_job(jobs.follow_up_alert, args=(alert_id,),
+                           job_id=f"follow-up-{_job_id(alert_id, when.isoformat())}", failure_ttl=7 * 86400)
+    try:
+        queue.schedule_job(job, when, unique=True)
+    except DuplicateJobError:
+        pass
+
+
+def follow_up_alert(svc: Services, alert_id: int) -> None:
+    """Repeats or escalates an alert whose incidents are still unacknowledged; schedules the next look."""
+    store, now, settings = svc.alerts, _now(svc), svc.config.alerts
+    alert = store.get(alert_id)
+    open_ = [i for i in map(svc.incidents.get, alert["incident_ids"]) if i and i["status"] == "new"]
+    if not open_:
+        return
+    minutes = (now - _parse(alert["created_at"])).total_seconds() / 60
+    ids = [i["id"] for i in open_]
+    if settings.escalate_after_minutes and minutes >= settings.escalate_after_minutes:
+        channels = _channels(svc, open_, now, escalation=True)
+        if channels:
+            escalation = store.create(f"{alert['key'][:20]}:escalation", alert["meeting_uuid"], ids, channels, now,
+                                      kind="escalation")
+            _deliver(svc, escalation, channels)
+    if settings.repeat_minutes and minutes >= settings.repeat_minutes:
+        round_ = int(minutes // settings.repeat_minutes)
+        repeat = store.create(f"{alert['key'][:20]}:repeat-{round_}", alert["meeting_uuid"], ids, alert["channels"],
+                              now, kind="repeat")
+        _deliver(svc, repeat, alert["channels"])
+    _schedule_follow_up(svc, alert_id, _parse(alert["created_at"]), minutes)
 
 
 def deliver_alert(svc: Services, alert_id: int, name: str) -> None:

@@ -45,6 +45,10 @@ def send_meeting_alerts(meeting_uuid: str) -> None:
         alerts.schedule_group(svc, meeting_uuid)
 
 
+def follow_up_alert(alert_id: int) -> None:
+    alerts.follow_up_alert(current(), alert_id)
+
+
 def deliver_alert(alert_id: int, channel: str) -> None:
     alerts.deliver_alert(current(), alert_id, channel)
 

@@ -23,3 +23,12 @@ def channels_for(config: SchoolConfig, rule: str, severity: str, moment: datetim
             names = route.channels if working or route.out_of_hours is None else route.out_of_hours
             chosen += [name for name in names if name not in chosen]
     return chosen
+
+
+def escalation_channels(config: SchoolConfig, rule: str, severity: str) -> list[str]:
+    """Where an alert still unacknowledged after escalate_after_minutes goes as well."""
+    chosen: list[str] = []
+    for route in config.alerts.routes:
+        if ("*" in route.rules or rule in route.rules) and severity in route.severities:
+            chosen += [name for name in route.escalate_to if name not in chosen]
+    return chosen

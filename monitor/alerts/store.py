@@ -5,11 +5,13 @@ from datetime import datetime
 
 from sqlalchemy import Engine, func, select, update
 
-from ..incidents.models import Alert, AlertDelivery, Incident
+from ..incidents.models import Alert, AlertDelivery, Incident, Silence
 from ..incidents.store import _INSERTS, IncidentStore, take_sqlite_write_lock
 from ..times import iso_utc
 
 alerts, deliveries, incidents = Alert.__table__, AlertDelivery.__table__, Incident.__table__
+silences = Silence.__table__
+SILENCE_MATCHES = ("rule", "meeting_id", "host_email")
 
 
 class AlertStore:
@@ -31,12 +33,14 @@ class AlertStore:
             conn.execute(update(incidents).where(incidents.c.id.in_(incident_ids), incidents.c.alert_state == "pending")
                          .values(alert_state=state))
 
-    def create(self, key: str, meeting_uuid: str, incident_ids: list[int], channels: list[str], at: datetime) -> int:
+    def create(self, key: str, meeting_uuid: str, incident_ids: list[int], channels: list[str], at: datetime,
+               kind: str = "first") -> int:
         """The alert for these incidents, made once whatever happens (the key is unique); they are then alerted."""
         with self.engine.begin() as conn:
             take_sqlite_write_lock(conn)
             insert = _INSERTS[conn.dialect.name](alerts).values(
-                key=key, meeting_uuid=meeting_uuid, incident_ids=incident_ids, channels=channels, created_at=at)
+                key=key, kind=kind, meeting_uuid=meeting_uuid, incident_ids=incident_ids, channels=channels,
+                created_at=at)
             conn.execute(insert.on_conflict_do_nothing(index_elements=["key"]))
             conn.execute(update(incidents).where(incidents.c.id.in_(incident_ids)).values(alert_state="alerted"))
             return conn.execute(select(alerts.c.id).where(alerts.c.key == key)).scalar_one()
@@ -44,7 +48,8 @@ class AlertStore:
     def get(self, alert_id: int) -> dict | None:
         with self.engine.connect() as conn:
             row = conn.execute(select(alerts).where(alerts.c.id == alert_id)).first()
-        return None if row is None else {"id": row.id, "key": row.key, "meeting_uuid": row.meeting_uuid,
+        return None if row is None else {"id": row.id, "key": row.key, "kind": row.kind,
+                                         "meeting_uuid": row.meeting_uuid,
                                          "incident_ids": row.incident_ids, "channels": row.channels,
                                          "created_at": iso_utc(row.created_at)}
 
@@ -69,8 +74,43 @@ class AlertStore:
         if incident is None:
             return []
         with self.engine.connect() as conn:
-            rows = conn.execute(select(deliveries, alerts.c.incident_ids).join(alerts)
+            rows = conn.execute(select(deliveries, alerts.c.incident_ids, alerts.c.kind).join(alerts)
                                 .where(alerts.c.meeting_uuid == incident["meeting_uuid"])
                                 .order_by(deliveries.c.at, deliveries.c.id)).all()
-        return [{"alert_id": r.alert_id, "channel": r.channel, "attempt": r.attempt, "at": iso_utc(r.at), "ok": r.ok,
+        return [{"alert_id": r.alert_id, "kind": r.kind, "channel": r.channel, "attempt": r.attempt, "at": iso_utc(r.at), "ok": r.ok,
                  "detail": r.detail} for r in rows if incident_id in r.incident_ids]
+
+    # --- silences ---
+
+    def silence(self, *, rule: str | None, meeting_id: str | None, host_email: str | None, starts_at: datetime,
+                ends_at: datetime, author: str, reason: str, at: datetime) -> dict:
+        with self.engine.begin() as conn:
+            take_sqlite_write_lock(conn)
+            silence_id = conn.execute(silences.insert().values(
+                rule=rule, meeting_id=meeting_id, host_email=host_email, starts_at=starts_at, ends_at=ends_at,
+                author=author, reason=reason, created_at=at)).inserted_primary_key[0]
+        return self.silences(ids=[silence_id])[0]
+
+    def expire_silence(self, silence_id: int, at: datetime) -> bool:
+        """Ends a silence now (it stays on record)."""
+        with self.engine.begin() as conn:
+            take_sqlite_write_lock(conn)
+            return conn.execute(update(silences).where(silences.c.id == silence_id, silences.c.ends_at > at)
+                                .values(ends_at=at)).rowcount == 1
+
+    def silences(self, *, active_at: datetime | None = None, ids: list[int] | None = None) -> list[dict]:
+        query = select(silences).order_by(silences.c.id)
+        if active_at is not None:
+            query = query.where(silences.c.starts_at <= active_at, silences.c.ends_at > active_at)
+        if ids is not None:
+            query = query.where(silences.c.id.in_(ids))
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [{"id": r.id, "rule": r.rule, "meeting_id": r.meeting_id, "host_email": r.host_email,
+                 "starts_at": iso_utc(r.starts_at), "ends_at": iso_utc(r.ends_at), "author": r.author,
+                 "reason": r.reason, "created_at": iso_utc(r.created_at)} for r in rows]
+
+    def silenced(self, incident: dict, at: datetime) -> bool:
+        facts = {"rule": incident["rule"], "meeting_id": incident["meeting_id"], "host_email": incident["host"]["email"]}
+        return any(all(s[k] is None or s[k] == facts[k] for k in SILENCE_MATCHES)
+                   for s in self.silences(active_at=at))

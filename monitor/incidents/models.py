@@ -61,7 +61,10 @@ class Incident(Base):
     evidence: Mapped[dict]
     alert_enqueued_at: Mapped[datetime | None]
     alert_state: Mapped[str] = mapped_column(String(16), default="pending", server_default="pending")
-    """pending (waiting for its group), alerted, cleared (within the group wait: nothing sent), unrouted."""
+    """pending (waiting for its group), alerted, cleared (within the group wait: nothing sent), unrouted,
+    silenced, inhibited (a meeting-level breach of the same meeting speaks for it)."""
+    acknowledged_at: Mapped[datetime | None]
+    acknowledged_by: Mapped[str | None]
     created_at: Mapped[datetime] = mapped_column(server_default=text("CURRENT_TIMESTAMP"))
 
 
@@ -85,6 +88,8 @@ class Alert(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(16), default="first", server_default="first")
+    """first, repeat (still unacknowledged) or escalation."""
     meeting_uuid: Mapped[str]
     incident_ids: Mapped[list] = mapped_column(JSON)
     channels: Mapped[list] = mapped_column(JSON)
@@ -104,3 +109,19 @@ class AlertDelivery(Base):
     at: Mapped[datetime]
     ok: Mapped[bool]
     detail: Mapped[str | None]
+
+
+class Silence(Base):
+    """No alerts, for a while, for incidents that match every field given (rule, meeting id, host)."""
+
+    __tablename__ = "silences"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rule: Mapped[str | None] = mapped_column(String(64))
+    meeting_id: Mapped[str | None]
+    host_email: Mapped[str | None]
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    author: Mapped[str]
+    reason: Mapped[str]
+    created_at: Mapped[datetime]
