@@ -74,3 +74,12 @@ IGNORED_COUNTS = "zm:{monitor}:ignored"
 def ignored_seen(fingerprint: str) -> str:
     """STRING, expiring: marks a delivery of an ignored kind as counted."""
     return f"zm:{{monitor}}:ignored-seen:{fingerprint}"
+
+
+def alert_sending(alert_id: int, channel: str) -> str:
+    """STRING, expiring: a worker is sending this alert over this channel (no second one may start meanwhile)."""
+    return f"zm:{{monitor}}:alert-sending:{alert_id}:{channel}"
+
+
+ALERT_SENDING_SECONDS = 120
+"""Longer than any channel's timeout: a worker killed mid-send holds the channel this long at most."""

@@ -225,4 +225,5 @@ def http_server():
 def receiver(http_server):
     http_server.requests.clear()
     http_server.status = 200
+    http_server.delay = 0.0
     return http_server

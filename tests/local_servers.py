@@ -1,6 +1,7 @@
 """Real servers on this machine that stand in for the outside world: an SMTP server and a webhook receiver."""
 from __future__ import annotations
 
+import time
 from contextlib import contextmanager
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -41,6 +42,8 @@ class Receiver(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), ReceiverHandler)
         self.requests: list[tuple[str, object, bytes]] = []
         self.status = 200
+        self.delay = 0.0
+        """Seconds to hold each request (received and recorded) before answering."""
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.server_address[1]}{path}"
@@ -50,6 +53,7 @@ class ReceiverHandler(BaseHTTPRequestHandler):
     def do_POST(self):
         body = self.rfile.read(int(self.headers["Content-Length"]))
         self.server.requests.append((self.path, self.headers, body))
+        time.sleep(self.server.delay)
         self.send_response(self.server.status)
         self.send_header("Content-Length", "2")
         self.end_headers()

@@ -225,3 +225,22 @@ def test_a_meeting_level_alert_holds_back_later_per_participant_ones(alerting, r
     states = {i["rule"]: i["alert_state"] for i in svc.incidents.list()}
     assert states == {"non_teacher_host": "alerted", "external_participant": "inhibited"}
     assert len(receiver.requests) == 1 and len(mailbox.received) == 1
+
+
+def test_no_second_worker_sends_while_one_is_sending(alerting, receiver):
+    from monitor import keys
+
+    svc, mailbox = alerting
+    svc = dataclasses.replace(svc, config=dataclasses.replace(svc.config, alerts=svc.config.alerts.model_copy(
+        update={"group_wait_seconds": 30})))
+    outsider_lesson(svc)
+    [incident] = svc.incidents.list()
+    alert_id = workers.alerts.send_meeting_alerts(svc, incident["meeting_uuid"])
+    svc.redis.set(keys.alert_sending(alert_id, "slack"), "1")      # a worker is sending it right now
+    with pytest.raises(workers.alerts.DeliveryInProgress):
+        workers.alerts.deliver_alert(svc, alert_id, "slack")
+    assert receiver.requests == []
+    svc.redis.delete(keys.alert_sending(alert_id, "slack"))
+    workers.alerts.deliver_alert(svc, alert_id, "slack")
+    workers.alerts.deliver_alert(svc, alert_id, "slack")            # RQ ran it twice: it goes out once
+    assert len(receiver.requests) == 1

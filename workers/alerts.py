@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 from rq import Callback, Queue, Retry
 from rq.exceptions import DuplicateJobError
 
+from monitor import keys
 from monitor.alerts.channels import DeliveryError
 from monitor.alerts.content import alert_message
 from monitor.alerts.delivery import channel as make_channel
@@ -153,19 +154,32 @@ def follow_up_alert(svc: Services, alert_id: int) -> None:
     _schedule_follow_up(svc, alert_id, _parse(alert["created_at"]), minutes)
 
 
+class DeliveryInProgress(Exception):
+    """Another worker is sending this alert over this channel right now; RQ retries this job later."""
+
+
 def deliver_alert(svc: Services, alert_id: int, name: str) -> None:
-    """Sends the alert over one channel, once: an attempt that already got through is not repeated."""
+    """Sends the alert over one channel, once: an attempt that got through is not repeated, and while one worker is
+    sending, no other starts (a worker killed mid-send holds the channel until its lease runs out)."""
     store = svc.alerts
     if store.delivered(alert_id, name):
         return
-    alert = store.get(alert_id)
-    incidents = [svc.incidents.get(i) for i in alert["incident_ids"]]
-    message = alert_message(svc.config, [i for i in incidents if i], alert["key"])
-    sender, recipients = make_channel(svc.config, name)
+    lease = keys.alert_sending(alert_id, name)
+    if not svc.redis.set(lease, "1", nx=True, ex=keys.ALERT_SENDING_SECONDS):
+        raise DeliveryInProgress(f"alert {alert_id} is being sent via {name} by another worker")
     try:
-        sender.send(message, recipients)
-    except DeliveryError as exc:
-        attempt = store.record(alert_id, name, False, str(exc), _now(svc))
-        log.warning("alert %s via %s failed (attempt %s): %s", alert_id, name, attempt, exc)
-        raise
-    store.record(alert_id, name, True, None, _now(svc))
+        if store.delivered(alert_id, name):
+            return
+        alert = store.get(alert_id)
+        incidents = [svc.incidents.get(i) for i in alert["incident_ids"]]
+        message = alert_message(svc.config, [i for i in incidents if i], alert["key"])
+        sender, recipients = make_channel(svc.config, name)
+        try:
+            sender.send(message, recipients)
+        except DeliveryError as exc:
+            attempt = store.record(alert_id, name, False, str(exc), _now(svc))
+            log.warning("alert %s via %s failed (attempt %s): %s", alert_id, name, attempt, exc)
+            raise
+        store.record(alert_id, name, True, None, _now(svc))
+    finally:
+        svc.redis.delete(lease)
