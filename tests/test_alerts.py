@@ -119,7 +119,7 @@ def test_an_incident_that_clears_within_the_group_wait_sends_nothing(alerting, r
     assert receiver.requests == [] and mailbox.received == []
 
 
-def test_a_failing_channel_is_retried_and_its_failure_shows_on_the_incident(alerting, receiver, monkeypatch):
+def test_a_failing_channel_is_retried_and_its_failure_shows_on_the_incident(alerting, receiver, monkeypatch, client):
     svc, mailbox = alerting
     monkeypatch.setattr(workers.alerts, "RETRIES", Retry(max=2))
     receiver.status = 500
@@ -130,6 +130,9 @@ def test_a_failing_channel_is_retried_and_its_failure_shows_on_the_incident(aler
     assert attempts == [("dsl", 1, True), ("slack", 1, False), ("slack", 2, False), ("slack", 3, False)]
     assert all("HTTP 500" in a["detail"] for a in svc.alerts.attempts(incident["id"]) if not a["ok"])
     assert all("secret" not in (a["detail"] or "") for a in svc.alerts.attempts(incident["id"]))
+    shown = client.get(f"/api/incidents/{incident['id']}", headers={"Authorization": "Bearer test-api-token"})
+    assert [(a["channel"], a["ok"]) for a in shown.get_json()["alert_attempts"]] == [
+        ("dsl", True), ("slack", False), ("slack", False), ("slack", False)]
     failed = FailedJobRegistry(queue=Queue(ALERTS, connection=svc.redis)).get_job_ids()
     assert len(failed) == 1 and failed[0].startswith("deliver-")
     assert len(mailbox.received) == 1
@@ -204,6 +207,7 @@ def test_a_silence_must_say_what_until_when_who_and_why(client, body, message):
 
 
 def test_alert_actions_need_the_token(client):
+    assert client.get("/api/incidents/1").status_code == 401
     assert client.post("/api/incidents/1/acknowledge", json={"by": "x"}).status_code == 401
     assert client.post("/api/silences", json={}).status_code == 401
     assert client.get("/api/silences").status_code == 401

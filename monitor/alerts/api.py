@@ -1,4 +1,4 @@
-"""The alert actions of the JSON API (bearer token): acknowledge an incident, create, list and end silences."""
+"""The alert side of the JSON API (bearer token): an incident with its alert attempts, acknowledgement, silences."""
 from __future__ import annotations
 
 import logging
@@ -68,6 +68,18 @@ def _database_errors(view):
             log.error("alert API unavailable, database error: %s", exc.__class__.__name__)
             return jsonify(error="the database is unavailable"), 503
     return guarded
+
+
+@bp.get("/api/incidents/<int:incident_id>")
+@bearer_required
+@_database_errors
+def incident(incident_id: int):
+    """One incident, with every attempt to deliver its alerts (channel, time, result)."""
+    svc = services()
+    found = svc.incidents.get(incident_id)
+    if found is None:
+        return jsonify(error="no such incident"), 404
+    return jsonify({**found, "alert_attempts": svc.alerts.attempts(incident_id)})
 
 
 @bp.post("/api/incidents/<int:incident_id>/acknowledge")
