@@ -46,9 +46,12 @@ def schedule_group(svc: Services, meeting_uuid: str) -> None:
 
     job = queue.create_job(jobs.send_meeting_alerts, args=(meeting_uuid,), job_id=f"alert-group-{_job_id(meeting_uuid)}",
                            result_ttl=0, failure_ttl=7 * 86400, retry=RETRIES)
-    when = _now(svc) + timedelta(seconds=svc.config.alerts.group_wait_seconds)
+    wait = svc.config.alerts.group_wait_seconds
     try:
-        queue.schedule_job(job, when, unique=True)
+        if wait:
+            queue.schedule_job(job, _now(svc) + timedelta(seconds=wait), unique=True)
+        else:  # no wait: straight to the queue, not through the scheduler's once-a-second poll
+            queue.enqueue_job(job, unique=True)
     except DuplicateJobError:
         pass  # a group for this meeting is already waiting, or running: it looks again before it ends
 
