@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import Engine, func, select, update
 
 from ..incidents.models import Alert, AlertDelivery, Incident, Silence
-from ..incidents.store import _INSERTS, IncidentStore, take_sqlite_write_lock
+from ..incidents.store import UPSERTING_INSERTS, IncidentStore, take_sqlite_write_lock
 from ..times import iso_utc
 
 alerts, deliveries, incidents = Alert.__table__, AlertDelivery.__table__, Incident.__table__
@@ -38,7 +38,7 @@ class AlertStore:
         """The alert for these incidents, made once whatever happens (the key is unique); they are then alerted."""
         with self.engine.begin() as conn:
             take_sqlite_write_lock(conn)
-            insert = _INSERTS[conn.dialect.name](alerts).values(
+            insert = UPSERTING_INSERTS[conn.dialect.name](alerts).values(
                 key=key, kind=kind, meeting_uuid=meeting_uuid, incident_ids=incident_ids, channels=channels,
                 created_at=at)
             conn.execute(insert.on_conflict_do_nothing(index_elements=["key"]))

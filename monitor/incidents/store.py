@@ -20,7 +20,8 @@ from .models import Incident, IncidentOccurrence
 
 __all__ = ["Confirmation", "IncidentStore", "iso_utc", "migrate"]
 
-_INSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+UPSERTING_INSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+"""Each dialect's INSERT, which has ON CONFLICT DO NOTHING."""
 
 incidents = Incident.__table__
 occurrences = IncidentOccurrence.__table__
@@ -61,10 +62,10 @@ def _key(meeting_uuid: str, rule: str, subject: str | None):
 class IncidentStore:
     def __init__(self, engine: Engine):
         dialect = engine.dialect.name
-        if dialect not in _INSERTS:
+        if dialect not in UPSERTING_INSERTS:
             raise ValueError(f"incidents are kept in SQLite or PostgreSQL, not in {dialect}")
         self.engine = engine
-        self._insert = _INSERTS[dialect]
+        self._insert = UPSERTING_INSERTS[dialect]
 
     @contextmanager
     def _writing(self) -> Iterator[Connection]:
