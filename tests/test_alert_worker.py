@@ -63,23 +63,25 @@ def test_a_worker_killed_mid_delivery_delivers_exactly_once(tmp_path, real_redis
     [incident] = svc.incidents.list()
 
     def worker(log_name):
+        """A worker in a process group of its own, with its scheduler; the job it runs forks into another."""
         return subprocess.Popen([sys.executable, "-m", "monitor.cli", "worker"], cwd=ROOT, env=env,
-                                stdout=open(tmp_path / log_name, "wb"), stderr=subprocess.STDOUT)
+                                stdout=open(tmp_path / log_name, "wb"), stderr=subprocess.STDOUT,
+                                start_new_session=True)
 
     first = worker("first-worker.log")
     try:
         wait_for(lambda: len(receiver.requests) == 1, 30, "the alert to reach the Slack stand-in")
-        first.send_signal(signal.SIGKILL)          # mid-delivery: the answer has not come back yet
+        os.killpg(first.pid, signal.SIGKILL)       # mid-delivery: the worker and its scheduler die at once
         first.wait(10)
     finally:
         if first.poll() is None:
-            first.kill()
+            os.killpg(first.pid, signal.SIGKILL)
     second = worker("second-worker.log")
     try:
         wait_for(lambda: any(a["ok"] for a in svc.alerts.attempts(incident["id"])), 30, "the delivery to be recorded")
         time.sleep(3)                              # a second delivery, if any, would have come by now
     finally:
-        second.terminate()
+        os.killpg(second.pid, signal.SIGTERM)
         second.wait(10)
     assert len(receiver.requests) == 1
     assert [(a["channel"], a["ok"]) for a in svc.alerts.attempts(incident["id"])] == [("slack", True)]

@@ -40,18 +40,19 @@ def _job_id(*parts: object) -> str:
 
 
 def schedule_group(svc: Services, meeting_uuid: str) -> None:
-    """One pending group per meeting: incidents that open during its wait join it."""
-    queue = Queue(ALERTS, connection=svc.redis)
+    """One pending group per meeting: incidents that open during its wait join it. Without a wait, this job (the
+    incident's own) sends the alert itself."""
     from . import jobs
 
+    wait = svc.config.alerts.group_wait_seconds
+    if not wait:
+        jobs.send_meeting_alerts(meeting_uuid)
+        return
+    queue = Queue(ALERTS, connection=svc.redis)
     job = queue.create_job(jobs.send_meeting_alerts, args=(meeting_uuid,), job_id=f"alert-group-{_job_id(meeting_uuid)}",
                            result_ttl=0, failure_ttl=7 * 86400, retry=RETRIES)
-    wait = svc.config.alerts.group_wait_seconds
     try:
-        if wait:
-            queue.schedule_job(job, _now(svc) + timedelta(seconds=wait), unique=True)
-        else:  # no wait: straight to the queue, not through the scheduler's once-a-second poll
-            queue.enqueue_job(job, unique=True)
+        queue.schedule_job(job, _now(svc) + timedelta(seconds=wait), unique=True)
     except DuplicateJobError:
         pass  # a group for this meeting is already waiting, or running: it looks again before it ends
 
