@@ -1,4 +1,4 @@
-"""The benchmark stays runnable by anyone: a tiny run of it must work end to end."""
+"""The benchmarks stay runnable by anyone: a tiny run of each must work end to end."""
 import json
 import subprocess
 import sys
@@ -18,3 +18,11 @@ def test_a_tiny_benchmark_run_reports_both_apps_and_their_ratio(real_redis_url):
     assert result.returncode == 0, result.stdout + result.stderr
     figures = json.loads(result.stdout)
     assert set(figures) >= {"servers", "ratios", "targets"} and figures["errors"] == [], figures
+
+
+def test_a_tiny_alert_latency_run_gets_every_alert(real_redis_url):
+    result = subprocess.run([sys.executable, "bench/alert_latency.py", "--lessons", "2", "--redis-url", real_redis_url,
+                             "--json", "--max-seconds", "120"], cwd=ROOT, capture_output=True, text=True, timeout=150)
+    assert result.returncode == 0, result.stdout + result.stderr
+    figures = json.loads(result.stdout)
+    assert (figures["alerts_received"], figures["missing"], figures["errors"]) == (2, 0, [])
