@@ -74,9 +74,13 @@ def test_deliveries_from_several_processes_at_once_under_gunicorn_on_real_redis(
         assert all(p["connections"] == 1 for p in meeting["present"])
 
 
-def test_monitor_serve_runs_on_embedded_defaults(tmp_path):
+@pytest.mark.parametrize("servers", ["embedded", "redis"])
+def test_monitor_serve_runs_on_embedded_defaults_or_a_redis_server(tmp_path, request, servers):
     port = free_port()
     env = env_for(tmp_path)
+    if servers == "redis":
+        env["REDIS_URL"] = request.getfixturevalue("real_redis_url")
+        request.getfixturevalue("real_redis")      # an empty database
     with running(monitor("serve", "--port", str(port)), port, env, cwd=tmp_path) as base:
         assert post(base, zoom.joined(time.time() - 5, "c1", "pupil1@gatehouse.sch.uk")).json() == {"status": "applied"}
         assert post(base, zoom.joined(time.time() - 5, "c2", "")).json() == {"status": "applied"}
@@ -85,7 +89,8 @@ def test_monitor_serve_runs_on_embedded_defaults(tmp_path):
         assert httpx.get(f"{base}/readyz").json() == {"status": "ready"}
         assert httpx.get(f"{base}/api/meetings").status_code == 401
     log = (tmp_path / f".server-{port}.log").read_text()
-    assert "embedded defaults" in log and f"http://127.0.0.1:{port}/zoom/webhook" in log
+    assert ("embedded defaults" in log) is (servers == "embedded")
+    assert f"http://127.0.0.1:{port}/zoom/webhook" in log
     assert "pupil1" not in log
 
 
