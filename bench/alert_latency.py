@@ -219,7 +219,8 @@ def main() -> int:
             port = sock.getsockname()[1]
         env = dict(os.environ, MONITOR_CONFIG=str(write_config(Path(tmp), args.group_wait)), REDIS_URL=args.redis_url,
                    DATABASE_URL=f"sqlite:///{tmp}/monitor.sqlite3", ZOOM_WEBHOOK_SECRET_TOKEN=zoom_secret,
-                   MONITOR_API_TOKEN=secrets.token_urlsafe(24), ALERTS_WEBHOOK_SECRET=alert_secret,
+                   MONITOR_API_TOKEN=secrets.token_urlsafe(24), MONITOR_SECRET_KEY=secrets.token_urlsafe(32),
+                   ALERTS_WEBHOOK_SECRET=alert_secret,
                    ALERTS_WEBHOOK_URL=f"http://127.0.0.1:{receiver.server_address[1]}/alerts",
                    no_proxy="127.0.0.1", NO_PROXY="127.0.0.1")  # the alerts stay on this machine
         stack.enter_context(server(

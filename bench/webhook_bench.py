@@ -356,6 +356,7 @@ def main() -> int:
     results = {"servers": {}}
     with tempfile.TemporaryDirectory(prefix="webhook-bench-") as tmp:
         env = dict(os.environ, REDIS_URL=args.redis_url, ZOOM_WEBHOOK_SECRET_TOKEN=secret, MONITOR_API_TOKEN=token,
+                   MONITOR_SECRET_KEY=secrets.token_urlsafe(32),
                    MONITOR_CONFIG=str(ROOT / "config" / "monitor.example.toml"), MONITOR_DATA_DIR=tmp)
         for name, factory, health in SERVERS:
             print(f"{name}: {factory}", file=sys.stderr)

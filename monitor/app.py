@@ -10,7 +10,8 @@ from redis import Redis
 from redis.backoff import ExponentialBackoff
 from redis.retry import Retry
 
-from . import api, webhook
+from . import api, queue, webhook
+from .accounts import web as accounts_web
 from .alerts import api as alerts_api
 from .clock import Clock, wall_clock
 from .alerts.delivery import check_environment
@@ -66,6 +67,9 @@ def build_services(settings: Settings, *, embedded_ok: bool = False, redis: Redi
         database=database,
         webhook_secret=_secret(settings.zoom_webhook_secret_token, "ZOOM_WEBHOOK_SECRET_TOKEN", embedded),
         api_token=_secret(settings.monitor_api_token, "MONITOR_API_TOKEN", embedded),
+        secret_key=_secret(settings.monitor_secret_key, "MONITOR_SECRET_KEY", True) if embedded else
+        (settings.monitor_secret_key.get_secret_value() if settings.monitor_secret_key else ""),
+        secure_cookies=not embedded,
         clock=clock,
     )
 
@@ -75,13 +79,26 @@ def create_app(services: Services | None = None) -> Flask:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         try:
             services = build_services(Settings())
+            if not services.secret_key:
+                raise ConfigError("environment variable MONITOR_SECRET_KEY is not set (it signs the queue's sessions)")
         except ConfigError as exc:
             log.critical("cannot start: %s", exc)
             raise SystemExit(3) from None  # gunicorn's "worker failed to boot": the arbiter stops, no restart loop
     app = Flask(__name__)
-    app.config["MAX_CONTENT_LENGTH"] = services.config.webhook.max_body_bytes
+    app.config.update(
+        MAX_CONTENT_LENGTH=services.config.webhook.max_body_bytes,
+        SECRET_KEY=services.secret_key or secrets.token_urlsafe(32),
+        SESSION_COOKIE_SECURE=services.secure_cookies,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SECURE=services.secure_cookies,
+    )
     app.extensions["monitor"] = services
     webhook.init_app(app)
     api.init_app(app)
     alerts_api.init_app(app)
+    accounts_web.init_app(app)
+    queue.init_app(app)
+    for machine_facing in (webhook.bp, api.bp, alerts_api.bp):  # Zoom's signature or the bearer token instead
+        accounts_web.csrf.exempt(machine_facing)
     return app

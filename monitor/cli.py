@@ -101,6 +101,52 @@ def replay(config: Path | None, as_json: bool, data_dir: Path | None, database_u
                f"{result.events_per_second:,.0f} events/s", err=True)
 
 
+@main.group()
+def users() -> None:
+    """Staff accounts for the incident queue."""
+
+
+@users.command("add")
+@click.argument("email")
+@click.option("--name", default="", help="The person's name, as the queue shows it.")
+@click.option("--role", type=click.Choice(["dsl", "deputy", "headteacher", "viewer"]), required=True)
+@click.option("--totp/--no-totp", default=False, help="A second factor (always on for the dsl role).")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input (for scripts).")
+def users_add(email: str, name: str, role: str, totp: bool, password_stdin: bool) -> None:
+    """Add an account; prints how to enrol its authenticator app when it has a second factor."""
+    from datetime import datetime, timezone
+
+    from .accounts.store import AccountError, AccountStore
+    from .db import connect_database
+    from .migrations import migrate
+
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else \
+        click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    engine = connect_database(Settings())
+    migrate(engine)
+    try:
+        uri = AccountStore(engine).add(email, name, role, password, totp=totp, at=datetime.now(timezone.utc))
+    except AccountError as exc:
+        _fail(exc)
+    click.echo(f"Added {email} ({role}).")
+    if uri:
+        click.echo("Second factor: add this to the authenticator app (or scan it as a QR code):")
+        click.echo(uri)
+
+
+@users.command("list")
+def users_list() -> None:
+    """The accounts, one a line: e-mail, role, second factor, name."""
+    from .accounts.store import AccountStore
+    from .db import connect_database
+    from .migrations import migrate
+
+    engine = connect_database(Settings())
+    migrate(engine)
+    for person in AccountStore(engine).all():
+        click.echo(f"{person.email}\t{person.role}\t{'totp' if person.needs_code else '-'}\t{person.name}")
+
+
 @main.command()
 def worker() -> None:
     """Run an RQ worker with its scheduler (production; see Procfile)."""

@@ -83,3 +83,8 @@ def alert_sending(alert_id: int, channel: str) -> str:
 
 ALERT_SENDING_SECONDS = 120
 """Longer than any channel's timeout: a worker killed mid-send holds the channel this long at most."""
+
+
+def sign_in_attempts(address: str) -> str:
+    """STRING counter, expiring: sign-in attempts from one address in the current window."""
+    return f"zm:{{monitor}}:sign-in:{address}"

@@ -7,6 +7,7 @@ from flask import current_app
 from redis import Redis
 from sqlalchemy import Engine
 
+from .accounts.store import AccountStore
 from .alerts.store import AlertStore
 from .checks.runner import Notifier
 from .clock import Clock, wall_clock
@@ -23,15 +24,21 @@ class Services:
     webhook_secret: str
     api_token: str
     clock: Clock = wall_clock
+    secret_key: str = ""
+    """Signs session cookies (MONITOR_SECRET_KEY)."""
+    secure_cookies: bool = True
+    """Session cookies only over HTTPS: off only for a local run on embedded defaults."""
     notifier: Notifier | None = None
     """Where opened incidents and check deadlines go; by default RQ jobs on ``redis``."""
     incidents: IncidentStore = field(init=False)
     alerts: AlertStore = field(init=False)
+    accounts: AccountStore = field(init=False)
     pipeline: Pipeline = field(init=False)
 
     def __post_init__(self) -> None:
         self.incidents = IncidentStore(self.database)
         self.alerts = AlertStore(self.database, self.incidents)
+        self.accounts = AccountStore(self.database)
         if self.notifier is None:
             from workers.notifier import RQNotifier
 

@@ -10,6 +10,8 @@ class Settings(BaseSettings):
 
     zoom_webhook_secret_token: SecretStr | None = None
     monitor_api_token: SecretStr | None = None
+    monitor_secret_key: SecretStr | None = None
+    """Signs the incident queue's session cookies."""
     monitor_config: Path = Path("config/monitor.toml")
     monitor_data_dir: Path = Path("data")
     redis_url: str | None = None

@@ -16,6 +16,7 @@ from sqlalchemy import create_engine, func, select
 from sqlalchemy.exc import StatementError
 
 from monitor.incidents import Confirmation, IncidentStore, iso_utc
+from monitor.accounts import models as _accounts  # noqa: F401  (every table is in the metadata)
 from monitor.incidents.models import Base, Incident, IncidentOccurrence
 from monitor.migrations import migrate
 

@@ -68,7 +68,7 @@ def test_live_service_opens_exactly_what_replay_opens(tmp_path, real_redis_url, 
     postgres_url = empty_postgres
     config = write_config(tmp_path, FAST_GRACE)
     env = {"MONITOR_CONFIG": str(config), "REDIS_URL": real_redis_url, "DATABASE_URL": postgres_url,
-           "ZOOM_WEBHOOK_SECRET_TOKEN": zoom.SECRET, "MONITOR_API_TOKEN": API_TOKEN,
+           "ZOOM_WEBHOOK_SECRET_TOKEN": zoom.SECRET, "MONITOR_API_TOKEN": API_TOKEN, "MONITOR_SECRET_KEY": "live-key",
            "MONITOR_DATA_DIR": str(tmp_path / "data")}
     port = free_port()
     stream = lessons(time.time() + 2)

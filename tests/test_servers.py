@@ -19,7 +19,8 @@ TEACHER = "a.teacher@gatehouse.sch.uk"
 
 def env_for(tmp_path, **extra):
     return {"MONITOR_CONFIG": str(write_config(tmp_path)), "MONITOR_DATA_DIR": str(tmp_path / "data"),
-            "ZOOM_WEBHOOK_SECRET_TOKEN": zoom.SECRET, "MONITOR_API_TOKEN": API_TOKEN, **extra}
+            "ZOOM_WEBHOOK_SECRET_TOKEN": zoom.SECRET, "MONITOR_API_TOKEN": API_TOKEN,
+            "MONITOR_SECRET_KEY": "e2e-session-key", **extra}
 
 
 def post(base: str, event: dict, client: httpx.Client | None = None) -> httpx.Response:

@@ -1,0 +1,1 @@
+"""Staff accounts: who may sign in to the incident queue, in which role."""

@@ -1,0 +1,26 @@
+"""The accounts table. Its history lives in monitor/migrations: change both together."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..incidents.models import Base
+
+ROLES = ("dsl", "deputy", "headteacher", "viewer")
+
+
+class Account(Base):
+    __tablename__ = "accounts"
+    __table_args__ = (CheckConstraint("role IN ('dsl', 'deputy', 'headteacher', 'viewer')", name="ck_accounts_role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(unique=True)
+    name: Mapped[str]
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str]
+    totp_secret: Mapped[str | None]
+    failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
+    locked_until: Mapped[datetime | None]
+    created_at: Mapped[datetime]
