@@ -1,0 +1,130 @@
+"""Signing in to the incident queue, and every route refusing whoever may not see it."""
+import re
+import subprocess
+import sys
+from datetime import datetime, timezone
+
+import pyotp
+import pytest
+
+from monitor.app import create_app
+
+from . import zoom
+
+PASSWORD = "correct horse battery staple"
+
+
+def csrf(page: bytes) -> str:
+    return re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1).decode()
+
+
+@pytest.fixture
+def app(services):
+    app = create_app(services)
+    app.config["SESSION_COOKIE_SECURE"] = False  # the test client speaks plain HTTP
+    return app
+
+
+@pytest.fixture
+def web(app):
+    return app.test_client()
+
+
+def add(services, email, role, *, totp=False):
+    at = datetime.fromtimestamp(services.clock(), timezone.utc)
+    uri = services.accounts.add(email, email.split("@")[0], role, PASSWORD, totp=totp, at=at)
+    return pyotp.parse_uri(uri) if uri else None
+
+
+def sign_in(web, email, password=PASSWORD):
+    token = csrf(web.get("/login").data)
+    return web.post("/login", data={"email": email, "password": password, "csrf_token": token})
+
+
+def test_a_viewer_signs_in_with_a_password_and_sees_the_queue(services, web):
+    add(services, "viewer@gatehouse.sch.uk", "viewer")
+    assert web.get("/incidents").status_code == 302                      # not signed in: to the sign-in page
+    response = sign_in(web, "Viewer@Gatehouse.sch.uk ")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/incidents")
+    page = web.get("/incidents")
+    assert page.status_code == 200 and b"Incidents" in page.data and b"viewer (viewer)" in page.data
+
+
+def test_a_dsl_needs_the_code_from_the_authenticator(services, web):
+    totp = add(services, "dsl@gatehouse.sch.uk", "dsl")
+    response = sign_in(web, "dsl@gatehouse.sch.uk")
+    assert response.headers["Location"].endswith("/login/code")
+    assert web.get("/incidents").status_code == 302                      # the password alone is not enough
+    page = web.get("/login/code")
+    wrong = web.post("/login/code", data={"code": "000000", "csrf_token": csrf(page.data)})
+    assert wrong.status_code == 401
+    right = totp.at(datetime.fromtimestamp(services.clock(), timezone.utc))
+    response = web.post("/login/code", data={"code": right, "csrf_token": csrf(wrong.data)})
+    assert response.status_code == 302 and web.get("/incidents").status_code == 200
+
+
+def test_wrong_passwords_lock_the_account_for_a_while(services, web):
+    add(services, "deputy@gatehouse.sch.uk", "deputy")
+    for _ in range(5):
+        assert sign_in(web, "deputy@gatehouse.sch.uk", "not the password").status_code == 401
+    assert sign_in(web, "deputy@gatehouse.sch.uk").status_code == 401   # locked, even with the right password
+    services.clock.advance(15 * 60 + 1)
+    assert sign_in(web, "deputy@gatehouse.sch.uk").status_code == 302
+
+
+def test_one_address_gets_a_limited_number_of_tries(services, web):
+    for _ in range(20):
+        sign_in(web, "nobody@gatehouse.sch.uk", "guess")
+    assert sign_in(web, "nobody@gatehouse.sch.uk", "guess").status_code == 429
+
+
+def test_forms_without_their_csrf_token_are_refused(services, web):
+    add(services, "viewer@gatehouse.sch.uk", "viewer")
+    assert web.post("/login", data={"email": "viewer@gatehouse.sch.uk", "password": PASSWORD}).status_code == 400
+    sign_in(web, "viewer@gatehouse.sch.uk")
+    assert web.post("/logout").status_code == 400
+    assert web.get("/incidents").status_code == 200
+
+
+def test_sign_out(services, web):
+    add(services, "viewer@gatehouse.sch.uk", "viewer")
+    sign_in(web, "viewer@gatehouse.sch.uk")
+    page = web.get("/incidents")
+    assert web.post("/logout", data={"csrf_token": csrf(page.data)}).status_code == 302
+    assert web.get("/incidents").status_code == 302
+
+
+def test_session_cookies_are_secure_httponly_and_lax(services):
+    app = create_app(services)
+    assert (app.config["SESSION_COOKIE_SECURE"], app.config["SESSION_COOKIE_HTTPONLY"],
+            app.config["SESSION_COOKIE_SAMESITE"]) == (True, True, "Lax")
+
+
+PUBLIC = {"/healthz", "/readyz", "/login", "/login/code", "/", "/static/<path:filename>"}
+SIGNED = {"/zoom/webhook"}                                    # Zoom's signature instead
+
+
+def test_every_route_refuses_the_anonymous(app, web):
+    for rule in app.url_map.iter_rules():
+        if rule.rule in PUBLIC | SIGNED:
+            continue
+        path = re.sub(r"<(?:int:)?[^>]+>", "1", rule.rule)
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            response = web.open(path, method=method)
+            refused = response.status_code in (302, 401) or (response.status_code == 400 and b"CSRF" in response.data)
+            assert refused, f"{method} {rule.rule} answered {response.status_code} to the anonymous"
+    assert web.post("/zoom/webhook", data=zoom.raw(zoom.started())).status_code == 401
+
+
+def test_users_add_on_the_command_line(tmp_path):
+    env = {"MONITOR_DATA_DIR": str(tmp_path), "PATH": ""}
+    run = [sys.executable, "-m", "monitor.cli", "users"]
+    added = subprocess.run(run + ["add", "dsl@gatehouse.sch.uk", "--name", "Dee Lead", "--role", "dsl",
+                                  "--password-stdin"], input=PASSWORD + "\n", capture_output=True, text=True, env=env)
+    assert added.returncode == 0, added.stderr
+    assert "otpauth://totp/" in added.stdout and "secret=" in added.stdout
+    short = subprocess.run(run + ["add", "v@gatehouse.sch.uk", "--role", "viewer", "--password-stdin"],
+                           input="short\n", capture_output=True, text=True, env=env)
+    assert short.returncode == 2 and "at least 12 characters" in short.stderr
+    listed = subprocess.run(run + ["list"], capture_output=True, text=True, env=env)
+    assert listed.stdout.splitlines() == ["dsl@gatehouse.sch.uk\tdsl\ttotp\tDee Lead"]
