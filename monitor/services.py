@@ -13,6 +13,7 @@ from .checks.runner import Notifier
 from .clock import Clock, wall_clock
 from .config import SchoolConfig
 from .incidents import IncidentStore
+from .incidents.triage import Triage
 from .pipeline import Pipeline
 
 
@@ -33,12 +34,14 @@ class Services:
     incidents: IncidentStore = field(init=False)
     alerts: AlertStore = field(init=False)
     accounts: AccountStore = field(init=False)
+    triage: Triage = field(init=False)
     pipeline: Pipeline = field(init=False)
 
     def __post_init__(self) -> None:
         self.incidents = IncidentStore(self.database)
         self.alerts = AlertStore(self.database, self.incidents)
         self.accounts = AccountStore(self.database)
+        self.triage = Triage(self.database)
         if self.notifier is None:
             from workers.notifier import RQNotifier
 

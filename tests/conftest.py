@@ -146,6 +146,19 @@ def client(services):
 
 
 @pytest.fixture
+def app(services):
+    """The web app for pages: sessions over the test client's plain HTTP."""
+    app = create_app(services)
+    app.config["SESSION_COOKIE_SECURE"] = False
+    return app
+
+
+@pytest.fixture
+def web(app):
+    return app.test_client()
+
+
+@pytest.fixture
 def deliver(client, clock):
     """Posts a signed delivery stamped with the current clock; returns the response."""
     def post(event: dict, timestamp: int | None = None):

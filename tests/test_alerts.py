@@ -169,7 +169,9 @@ def test_an_unacknowledged_alert_escalates_then_repeats_and_an_ack_stops_both(al
     response = client.post(f"/api/incidents/{incident['id']}/acknowledge", json={"by": "Dee S. Lead"},
                            headers={"Authorization": "Bearer test-api-token"})
     assert response.status_code == 200 and response.get_json()["status"] == "acknowledged"
-    assert response.get_json()["acknowledged_by"] == "Dee S. Lead"
+    assert response.get_json()["acknowledged_by"] == "Dee S. Lead (API)"
+    assert [(h["who"], h["action"]) for h in svc.triage.history(incident["id"])] == [
+        ("Dee S. Lead (API)", "acknowledge")]
     follow_up(svc, 60)
     assert len(mailbox.received) == 3                                  # the acknowledgement stopped the repeats
     kinds = [a["kind"] for a in svc.alerts.attempts(incident["id"]) if a["channel"] != "slack"]

@@ -87,3 +87,18 @@ def test_processes_confirming_recurrences_at_once_count_each_once(postgres_url, 
 def test_threads_confirming_at_once(store):
     results = test_incidents.confirm_in_threads(store, [0, 10, 20, 30] * 3)
     check_races_settle_on_one_incident(results, store, 4)
+
+
+def test_the_audit_log_is_append_only_on_postgresql(postgres_engine):
+    from datetime import datetime, timezone
+
+    from sqlalchemy import text
+    from sqlalchemy.exc import DatabaseError
+
+    from monitor.incidents.triage import Triage
+
+    Triage(postgres_engine).record((None, "someone"), "view", None, datetime.now(timezone.utc))
+    for statement in ("UPDATE audit_log SET action = 'nothing'", "DELETE FROM audit_log"):
+        with pytest.raises(DatabaseError, match="append-only"):
+            with postgres_engine.begin() as conn:
+                conn.execute(text(statement))

@@ -18,18 +18,6 @@ def csrf(page: bytes) -> str:
     return re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1).decode()
 
 
-@pytest.fixture
-def app(services):
-    app = create_app(services)
-    app.config["SESSION_COOKIE_SECURE"] = False  # the test client speaks plain HTTP
-    return app
-
-
-@pytest.fixture
-def web(app):
-    return app.test_client()
-
-
 def add(services, email, role, *, totp=False):
     at = datetime.fromtimestamp(services.clock(), timezone.utc)
     uri = services.accounts.add(email, email.split("@")[0], role, PASSWORD, totp=totp, at=at)

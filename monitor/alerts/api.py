@@ -93,7 +93,7 @@ def acknowledge(incident_id: int):
     svc = services()
     if svc.incidents.get(incident_id) is None:
         return jsonify(error="no such incident"), 404
-    if svc.incidents.acknowledge(incident_id, ack.by, _now()):
+    if svc.triage.acknowledge((None, f"{ack.by} (API)"), incident_id, _now()):
         log.info("incident %s acknowledged", incident_id)
     return jsonify(svc.incidents.get(incident_id))
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, String, UniqueConstraint, text
+from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -65,6 +65,11 @@ class Incident(Base):
     silenced, inhibited (a meeting-level breach of the same meeting speaks for it)."""
     acknowledged_at: Mapped[datetime | None]
     acknowledged_by: Mapped[str | None]
+    closed_at: Mapped[datetime | None]
+    closed_by: Mapped[str | None]
+    outcome: Mapped[str | None] = mapped_column(String(32))
+    """no_action, action_taken or referred"""
+    rationale: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(server_default=text("CURRENT_TIMESTAMP"))
 
 
@@ -125,3 +130,18 @@ class Silence(Base):
     author: Mapped[str]
     reason: Mapped[str]
     created_at: Mapped[datetime]
+
+
+class AuditEntry(Base):
+    """Who viewed or changed what, when. Append-only: the database refuses updates and deletes."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_incident_id", "incident_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime]
+    account_id: Mapped[int | None]
+    account_email: Mapped[str]
+    action: Mapped[str] = mapped_column(String(32))
+    incident_id: Mapped[int | None]
+    detail: Mapped[dict]

@@ -128,14 +128,6 @@ class IncidentStore:
                          .where(incidents.c.id == incident_id, incidents.c.alert_enqueued_at.is_(None))
                          .values(alert_enqueued_at=at))
 
-    def acknowledge(self, incident_id: int, by: str, at: datetime) -> bool:
-        """A new incident becomes acknowledged (which stops its alerts repeating and escalating); False when it
-        was not new."""
-        with self.engine.begin() as conn:
-            done = conn.execute(update(incidents).where(incidents.c.id == incident_id, incidents.c.status == "new")
-                                .values(status="acknowledged", acknowledged_at=at, acknowledged_by=by))
-        return done.rowcount == 1
-
     def needs_alert(self, incident_id: int) -> bool:
         """True while the incident's alert has not been enqueued; False for an unknown incident."""
         with self.engine.connect() as conn:
@@ -235,6 +227,10 @@ def _incident_json(row) -> dict:
         "alert_state": row.alert_state,
         "acknowledged_at": iso_utc(row.acknowledged_at),
         "acknowledged_by": row.acknowledged_by,
+        "closed_at": iso_utc(row.closed_at),
+        "closed_by": row.closed_by,
+        "outcome": row.outcome,
+        "rationale": row.rationale,
         "evidence": row.evidence,
         "occurrence_list": [],
     }

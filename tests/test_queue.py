@@ -1,0 +1,101 @@
+"""The incident page and triage: who may see and do what, and the audit log that records it all."""
+import re
+from datetime import datetime, timezone
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DatabaseError
+
+from monitor.pipeline import Pipeline
+
+from . import zoom
+from .test_sign_in import PASSWORD, add, csrf, sign_in
+
+PUPIL = "pupil.one@gatehouse.sch.uk"
+
+
+@pytest.fixture
+def incidents_in_a_lesson(services, notifier):
+    """An outsider in a lesson (external_participant) and a pupil hosting it (non_teacher_host, staff conduct)."""
+    pipeline = Pipeline.on_redis(services.config, services.redis, services.clock, services.incidents, notifier)
+    for event in (zoom.started(zoom.T0), zoom.recording("started", zoom.T0),
+                  zoom.joined(zoom.T0, "p1", PUPIL, name="Pupil One"),
+                  zoom.joined(zoom.T0, "p2", "pupil.two@gatehouse.sch.uk", name="Pupil Two"),
+                  zoom.joined(zoom.T0 + 1, "x", ""), zoom.role_changed(zoom.T0 + 2, "p1", PUPIL, "host")):
+        pipeline.process(event)
+    services.clock.advance(200)
+    pipeline.fire_due_checks()
+    return {i["rule"]: i["id"] for i in services.incidents.list()}
+
+
+def signed_in(services, web, role):
+    email = f"{role}@gatehouse.sch.uk"
+    totp = add(services, email, role)
+    sign_in(web, email)
+    if totp:
+        page = web.get("/login/code")
+        code = totp.at(datetime.fromtimestamp(services.clock(), timezone.utc))
+        web.post("/login/code", data={"code": code, "csrf_token": csrf(page.data)})
+    return web
+
+
+def test_the_dsl_sees_the_whole_story_and_closes_with_a_rationale(services, web, incidents_in_a_lesson):
+    web = signed_in(services, web, "dsl")
+    incident_id = incidents_in_a_lesson["external_participant"]
+    page = web.get(f"/incidents/{incident_id}")
+    assert page.status_code == 200
+    for fact in (b"Someone from outside the school joined a lesson with pupils", b"Only school accounts",
+                 b"Year 9 Maths", PUPIL.encode(), b"Pupil One"):
+        assert fact in page.data
+    token = csrf(page.data)
+    web.post(f"/incidents/{incident_id}/acknowledge", data={"csrf_token": token})
+    refused = web.post(f"/incidents/{incident_id}/close", data={"csrf_token": token, "outcome": "no_action",
+                                                                 "rationale": "   "}, follow_redirects=True)
+    assert b"Nothing was changed" in refused.data
+    assert services.incidents.get(incident_id)["status"] == "acknowledged"
+    web.post(f"/incidents/{incident_id}/close", data={"csrf_token": token, "outcome": "no_action",
+                                                       "rationale": "A parent helping with the login, checked."})
+    closed = services.incidents.get(incident_id)
+    assert (closed["status"], closed["outcome"], closed["closed_by"]) == ("closed", "no_action", "dsl@gatehouse.sch.uk")
+    assert web.post(f"/incidents/{incident_id}/reopen", data={"csrf_token": token, "reason": ""}).status_code == 303
+    assert services.incidents.get(incident_id)["status"] == "closed"
+    web.post(f"/incidents/{incident_id}/reopen", data={"csrf_token": token, "reason": "New information"})
+    assert services.incidents.get(incident_id)["status"] == "acknowledged"
+    history = [(h["who"], h["action"]) for h in services.triage.history(incident_id)]
+    assert history == [("dsl@gatehouse.sch.uk", a) for a in ("view", "acknowledge", "view", "close", "reopen")]
+
+
+def test_a_viewer_reads_without_pupils_named_and_changes_nothing(services, web, incidents_in_a_lesson):
+    web = signed_in(services, web, "viewer")
+    incident_id = incidents_in_a_lesson["external_participant"]
+    page = web.get(f"/incidents/{incident_id}")
+    assert page.status_code == 200 and b"2 pupil(s)" in page.data
+    assert PUPIL.encode() not in page.data and b"Pupil One" not in page.data and b"Acknowledge" not in page.data
+    assert web.post(f"/incidents/{incident_id}/acknowledge", data={"csrf_token": csrf(page.data)}).status_code == 403
+    assert services.incidents.get(incident_id)["status"] == "new"
+
+
+def test_the_headteacher_sees_the_staff_conduct_incidents_only(services, web, incidents_in_a_lesson):
+    web = signed_in(services, web, "headteacher")
+    listing = web.get("/incidents").data
+    assert b"not hosted by a teacher" in listing and b"outside the school" not in listing
+    assert web.get(f"/incidents/{incidents_in_a_lesson['non_teacher_host']}").status_code == 200
+    assert web.get(f"/incidents/{incidents_in_a_lesson['external_participant']}").status_code == 404
+
+
+def test_a_deputy_triages_too(services, web, incidents_in_a_lesson):
+    web = signed_in(services, web, "deputy")
+    incident_id = incidents_in_a_lesson["non_teacher_host"]
+    token = csrf(web.get(f"/incidents/{incident_id}").data)
+    web.post(f"/incidents/{incident_id}/close", data={"csrf_token": token, "outcome": "referred",
+                                                       "rationale": "Referred to the LADO."})
+    assert services.incidents.get(incident_id)["outcome"] == "referred"
+
+
+def test_the_audit_log_cannot_be_edited_or_deleted(services, incidents_in_a_lesson):
+    services.triage.record((None, "someone"), "view", 1, datetime.now(timezone.utc))
+    for statement in ("UPDATE audit_log SET action = 'nothing'", "DELETE FROM audit_log"):
+        with pytest.raises(DatabaseError, match="append-only"):
+            with services.database.begin() as conn:
+                conn.execute(text(statement))
+    assert [h["action"] for h in services.triage.history(1)] == ["view"]
