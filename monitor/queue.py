@@ -1,9 +1,11 @@
 """The Designated Safeguarding Lead's incident queue (server-rendered pages, signed-in staff only)."""
 from __future__ import annotations
 
+import csv
+import io
 from datetime import datetime, timezone
 
-from flask import Blueprint, Flask, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Flask, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import RadioField, TextAreaField
@@ -57,6 +59,27 @@ def home():
 def incidents():
     found = [i for i in services().incidents.list(limit=200) if _visible(i)]
     return render_template("incidents.html", incidents=found, headlines=HEADLINES)
+
+
+EXPORT_COLUMNS = ("id", "opened_at", "began_at", "cleared_at", "rule", "severity", "status", "outcome", "rationale",
+                  "meeting_id", "topic", "host_email", "occurrences")
+
+
+@bp.get("/incidents.csv")
+@role_required(*TRIAGERS)
+def export():
+    """The incidents (``rule``, ``status`` filters) as CSV for CPOMS or MyConcern; pupils are not in it."""
+    rule, status = request.args.get("rule") or None, request.args.get("status") or None
+    found = services().incidents.list(rule=rule, status=status, limit=10_000)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(EXPORT_COLUMNS)
+    for incident in found:
+        row = {**incident, "host_email": incident["host"]["email"]}
+        writer.writerow([row[column] if row[column] is not None else "" for column in EXPORT_COLUMNS])
+    services().triage.record(_who(), "export", None, _now(), rule=rule, status=status, incidents=len(found))
+    return Response(out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": "attachment; filename=incidents.csv"})
 
 
 @bp.get("/incidents/<int:incident_id>")

@@ -1,15 +1,17 @@
 """The incident page and triage: who may see and do what, and the audit log that records it all."""
-import re
+import csv
+import io
 from datetime import datetime, timezone
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.exc import DatabaseError
 
+from monitor.incidents.models import AuditEntry
 from monitor.pipeline import Pipeline
 
 from . import zoom
-from .test_sign_in import PASSWORD, add, csrf, sign_in
+from .test_sign_in import add, csrf, sign_in
 
 PUPIL = "pupil.one@gatehouse.sch.uk"
 
@@ -99,3 +101,20 @@ def test_the_audit_log_cannot_be_edited_or_deleted(services, incidents_in_a_less
             with services.database.begin() as conn:
                 conn.execute(text(statement))
     assert [h["action"] for h in services.triage.history(1)] == ["view"]
+
+
+def test_the_export_is_csv_without_pupils_and_is_audited(services, web, incidents_in_a_lesson):
+    web = signed_in(services, web, "dsl")
+    response = web.get("/incidents.csv?rule=external_participant")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(response.data.decode())))
+    assert [(r["rule"], r["status"], r["topic"]) for r in rows] == [("external_participant", "new", "Year 9 Maths")]
+    assert PUPIL.encode() not in response.data and b"Pupil One" not in response.data
+    with services.database.connect() as conn:
+        exports = conn.execute(select(AuditEntry.__table__).where(AuditEntry.__table__.c.action == "export")).all()
+    assert [(e.account_email, e.detail["incidents"], e.detail["rule"]) for e in exports] == [
+        ("dsl@gatehouse.sch.uk", 1, "external_participant")]
+
+
+def test_only_those_who_triage_may_export(services, web, incidents_in_a_lesson):
+    assert signed_in(services, web, "viewer").get("/incidents.csv").status_code == 403
