@@ -41,7 +41,7 @@ def postgres_engine(postgres_url):
 @pytest.fixture
 def store(postgres_engine):
     with postgres_engine.begin() as conn:
-        conn.exec_driver_sql("TRUNCATE incidents, incident_occurrences RESTART IDENTITY")
+        conn.exec_driver_sql("TRUNCATE incidents RESTART IDENTITY CASCADE")
     return IncidentStore(postgres_engine)
 
 

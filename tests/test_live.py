@@ -59,7 +59,7 @@ def empty_postgres(postgres_url):
     engine = create_engine(postgres_url)
     migrate(engine)
     with engine.begin() as conn:
-        conn.exec_driver_sql("TRUNCATE incidents, incident_occurrences RESTART IDENTITY")
+        conn.exec_driver_sql("TRUNCATE incidents RESTART IDENTITY CASCADE")
     engine.dispose()
     return postgres_url
 

@@ -1,7 +1,7 @@
 """The incident and alert tables. Their history lives in monitor/migrations: change both together."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.engine import Dialect
@@ -70,6 +70,9 @@ class Incident(Base):
     outcome: Mapped[str | None] = mapped_column(String(32))
     """no_action, action_taken or referred"""
     rationale: Mapped[str | None] = mapped_column(Text)
+    assigned_to: Mapped[str | None]
+    """the e-mail of the member of staff it is assigned to"""
+    due_on: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(server_default=text("CURRENT_TIMESTAMP"))
 
 
@@ -145,3 +148,28 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(32))
     incident_id: Mapped[int | None]
     detail: Mapped[dict]
+
+
+class IncidentNote(Base):
+    """A note written on an incident. Append-only, like the audit log."""
+
+    __tablename__ = "incident_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", name="fk_incident_notes_incident"), index=True)
+    at: Mapped[datetime]
+    account_id: Mapped[int | None]
+    author_email: Mapped[str]
+    text: Mapped[str] = mapped_column(Text)
+
+
+class IncidentPerson(Base):
+    """Everyone with an e-mail whom an incident concerns (present at one of its occurrences, or its host), by class:
+    what a chronology of one pupil or one member of staff is read from."""
+
+    __tablename__ = "incident_people"
+
+    incident_id: Mapped[int] = mapped_column(
+        ForeignKey("incidents.id", ondelete="CASCADE", name="fk_incident_people_incident"), primary_key=True)
+    email: Mapped[str] = mapped_column(primary_key=True, index=True)
+    person_class: Mapped[str] = mapped_column(String(16))

@@ -16,7 +16,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from ..migrations import migrate
 from ..times import iso_utc
-from .models import Incident, IncidentOccurrence
+from .models import Incident, IncidentOccurrence, IncidentPerson
+from .people import concerned
 
 __all__ = ["Confirmation", "IncidentStore", "iso_utc", "migrate"]
 
@@ -25,6 +26,7 @@ UPSERTING_INSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
 
 incidents = Incident.__table__
 occurrences = IncidentOccurrence.__table__
+people = IncidentPerson.__table__
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,7 @@ class IncidentStore:
             ).scalar()
             if added is not None:
                 self._summarise(conn, incident_id)
+                self._note_people(conn, incident_id, c.evidence)
         return incident_id, opened
 
     def record_clear(self, meeting_uuid: str, rule: str, subject: str | None, began_at: datetime,
@@ -158,6 +161,13 @@ class IncidentStore:
         return conn.execute(
             select(incidents.c.id).where(*_key(meeting_uuid, rule, subject)).with_for_update()
         ).scalar()
+
+    def _note_people(self, conn: Connection, incident_id: int, evidence: dict) -> None:
+        found = dict(reversed(list(concerned(evidence))))  # an e-mail's first class wins
+        if found:
+            conn.execute(self._insert(people).values([{"incident_id": incident_id, "email": email, "person_class": cls}
+                                                      for email, cls in found.items()])
+                         .on_conflict_do_nothing(index_elements=["incident_id", "email"]))
 
     @staticmethod
     def _summarise(conn: Connection, incident_id: int) -> None:
