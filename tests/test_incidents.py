@@ -75,6 +75,7 @@ def test_the_first_confirmation_opens_the_incident(store):
         "began_at": "2026-11-18T11:06:40Z", "opened_at": "2026-11-18T11:07:40Z", "cleared_at": None,
         "occurrences": 1, "alert_state": "pending", "acknowledged_at": None,
         "acknowledged_by": None, "closed_at": None, "closed_by": None, "outcome": None, "rationale": None,
+        "assigned_to": None, "due_on": None,
         "evidence": EVIDENCE,
         "occurrence_list": [{"began_at": "2026-11-18T11:06:40Z", "opened_at": "2026-11-18T11:07:40Z",
                              "cleared_at": None}],

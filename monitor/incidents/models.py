@@ -171,5 +171,6 @@ class IncidentPerson(Base):
 
     incident_id: Mapped[int] = mapped_column(
         ForeignKey("incidents.id", ondelete="CASCADE", name="fk_incident_people_incident"), primary_key=True)
-    email: Mapped[str] = mapped_column(primary_key=True, index=True)
+    email: Mapped[str] = mapped_column(primary_key=True)
+    person_key: Mapped[str] = mapped_column(String(24), index=True)
     person_class: Mapped[str] = mapped_column(String(16))

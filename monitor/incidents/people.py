@@ -1,6 +1,8 @@
-"""Whom an incident concerns: everyone with an e-mail in its evidence, by class (the host too)."""
+"""Whom an incident concerns: everyone with an e-mail in its evidence, by class (the host too); and the key that
+names a person in a link, so that no pupil's e-mail is written into an address."""
 from __future__ import annotations
 
+import hashlib
 from typing import Iterator
 
 
@@ -12,3 +14,7 @@ def concerned(evidence: dict) -> Iterator[tuple[str, str]]:
     host = evidence.get("host") or {}
     if host.get("email") and host.get("class"):
         yield host["email"], host["class"]
+
+
+def person_key(email: str) -> str:
+    return hashlib.sha256(f"person:{email}".encode()).hexdigest()[:24]

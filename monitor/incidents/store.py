@@ -17,9 +17,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from ..migrations import migrate
 from ..times import iso_utc
 from .models import Incident, IncidentOccurrence, IncidentPerson
-from .people import concerned
+from .people import concerned, person_key
 
-__all__ = ["Confirmation", "IncidentStore", "iso_utc", "migrate"]
+__all__ = ["Confirmation", "Criteria", "IncidentStore", "iso_utc", "migrate"]
 
 UPSERTING_INSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
 """Each dialect's INSERT, which has ON CONFLICT DO NOTHING."""
@@ -42,6 +42,39 @@ class Confirmation:
     began_at: datetime  # aware UTC
     opened_at: datetime  # aware UTC
     evidence: dict  # JSON-serialisable
+
+
+@dataclass(frozen=True)
+class Criteria:
+    """Which incidents: each field given narrows the choice. ``since`` and ``until`` bound opened_at (until
+    excluded); ``person`` is an e-mail the incident concerns (see IncidentPerson)."""
+
+    rule: str | None = None
+    rules: tuple[str, ...] | None = None
+    status: str | None = None
+    severity: str | None = None
+    host_email: str | None = None
+    meeting_uuid: str | None = None
+    meeting_uuids: tuple[str, ...] | None = None
+    person: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+    def clauses(self) -> list:
+        equal = {"rule": self.rule, "status": self.status, "severity": self.severity,
+                 "host_email": self.host_email, "meeting_uuid": self.meeting_uuid}
+        found = [incidents.c[column] == value for column, value in equal.items() if value is not None]
+        if self.rules is not None:
+            found.append(incidents.c.rule.in_(self.rules))
+        if self.meeting_uuids is not None:
+            found.append(incidents.c.meeting_uuid.in_(self.meeting_uuids))
+        if self.person is not None:
+            found.append(incidents.c.id.in_(select(people.c.incident_id).where(people.c.person_key == self.person)))
+        if self.since is not None:
+            found.append(incidents.c.opened_at >= self.since)
+        if self.until is not None:
+            found.append(incidents.c.opened_at < self.until)
+        return found
 
 
 def take_sqlite_write_lock(conn: Connection) -> None:
@@ -141,19 +174,24 @@ class IncidentStore:
         found = self._read(incidents.c.id == incident_id, limit=1)
         return found[0] if found else None
 
-    def list(self, *, rule: str | None = None, status: str | None = None, meeting_uuid: str | None = None,
-             since: datetime | None = None, limit: int = 500) -> list[dict]:
-        """Newest first (opened_at desc, id desc). `since`: opened_at >= since."""
-        filters = []
-        if rule is not None:
-            filters.append(incidents.c.rule == rule)
-        if status is not None:
-            filters.append(incidents.c.status == status)
-        if meeting_uuid is not None:
-            filters.append(incidents.c.meeting_uuid == meeting_uuid)
-        if since is not None:
-            filters.append(incidents.c.opened_at >= since)
-        return self._read(*filters, limit=limit)
+    def list(self, *, limit: int = 500, **criteria) -> list[dict]:
+        """Newest first (opened_at desc, id desc), matching every criterion given (see Criteria)."""
+        return self._read(*Criteria(**criteria).clauses(), limit=limit)
+
+    def person(self, key: str) -> tuple[str, str] | None:
+        """(e-mail, class at their latest incident) of the person with this key, if any incident concerns them."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(people.c.email, people.c.person_class).where(people.c.person_key == key)
+                               .order_by(people.c.incident_id.desc()).limit(1)).first()
+        return (row.email, row.person_class) if row else None
+
+    def counts(self, **criteria) -> dict[str, int]:
+        """How many incidents there are in each status, matching every criterion but the status."""
+        where = Criteria(**{**criteria, "status": None}).clauses()
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(incidents.c.status, func.count()).where(*where)
+                                .group_by(incidents.c.status)).all()
+        return {"new": 0, "acknowledged": 0, "closed": 0} | dict(rows)
 
     @staticmethod
     def _lock(conn: Connection, meeting_uuid: str, rule: str, subject: str | None) -> int | None:
@@ -165,7 +203,8 @@ class IncidentStore:
     def _note_people(self, conn: Connection, incident_id: int, evidence: dict) -> None:
         found = dict(reversed(list(concerned(evidence))))  # an e-mail's first class wins
         if found:
-            conn.execute(self._insert(people).values([{"incident_id": incident_id, "email": email, "person_class": cls}
+            conn.execute(self._insert(people).values([{"incident_id": incident_id, "email": email, "person_key": person_key(email),
+                                                       "person_class": cls}
                                                       for email, cls in found.items()])
                          .on_conflict_do_nothing(index_elements=["incident_id", "email"]))
 
@@ -241,6 +280,8 @@ def _incident_json(row) -> dict:
         "closed_by": row.closed_by,
         "outcome": row.outcome,
         "rationale": row.rationale,
+        "assigned_to": row.assigned_to,
+        "due_on": row.due_on.isoformat() if row.due_on else None,
         "evidence": row.evidence,
         "occurrence_list": [],
     }

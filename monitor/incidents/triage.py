@@ -2,15 +2,15 @@
 together with its audit entry; and the audit log itself, which is only ever appended to."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import Connection, Engine, select, update
 
 from ..times import iso_utc
-from .models import AuditEntry, Incident
+from .models import AuditEntry, Incident, IncidentNote
 from .store import take_sqlite_write_lock
 
-incidents, audit = Incident.__table__, AuditEntry.__table__
+incidents, audit, notes = Incident.__table__, AuditEntry.__table__, IncidentNote.__table__
 OUTCOMES = {"no_action": "No action required", "action_taken": "Action taken", "referred": "Referred"}
 
 
@@ -70,6 +70,28 @@ class Triage:
             raise TriageError("reopening needs a reason")
         values = {"status": "acknowledged", "closed_at": None, "closed_by": None, "outcome": None, "rationale": None}
         return self._change(who, "reopen", incident_id, ("closed",), values, at, {"reason": reason})
+
+    def assign(self, who, incident_id: int, assignee: str, due_on: date | None, at: datetime) -> bool:
+        """Gives an open incident to a named member of staff, by a date; a closed one is not reassigned."""
+        values = {"assigned_to": assignee, "due_on": due_on}
+        return self._change(who, "assign", incident_id, ("new", "acknowledged"), values, at,
+                            {"to": assignee, "due_on": due_on.isoformat() if due_on else None})
+
+    def add_note(self, who, incident_id: int, text: str, at: datetime) -> None:
+        text = text.strip()
+        if not text:
+            raise TriageError("a note cannot be empty")
+        with self.engine.begin() as conn:
+            take_sqlite_write_lock(conn)
+            conn.execute(notes.insert().values(incident_id=incident_id, at=at, account_id=who[0],
+                                               author_email=who[1], text=text))
+            _audit(conn, who, "note", incident_id, {}, at)
+
+    def notes(self, incident_id: int) -> list[dict]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(notes).where(notes.c.incident_id == incident_id)
+                                .order_by(notes.c.at, notes.c.id)).all()
+        return [{"at": iso_utc(r.at), "who": r.author_email, "text": r.text} for r in rows]
 
     def history(self, incident_id: int) -> list[dict]:
         with self.engine.connect() as conn:

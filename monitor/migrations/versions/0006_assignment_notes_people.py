@@ -49,15 +49,16 @@ def upgrade() -> None:
                   sa.ForeignKey("incidents.id", ondelete="CASCADE", name="fk_incident_people_incident"),
                   primary_key=True),
         sa.Column("email", sa.String, primary_key=True),
+        sa.Column("person_key", sa.String(24), nullable=False),
         sa.Column("person_class", sa.String(16), nullable=False),
     )
-    op.create_index("ix_incident_people_email", "incident_people", ["email"])
+    op.create_index("ix_incident_people_person_key", "incident_people", ["person_key"])
     _fill(people)
 
 
 def _fill(people: sa.Table) -> None:
     """The people of the incidents opened before this revision, from their occurrences' evidence."""
-    from monitor.incidents.people import concerned
+    from monitor.incidents.people import concerned, person_key
 
     occurrences = sa.table("incident_occurrences", sa.column("incident_id", sa.Integer), sa.column("evidence", sa.JSON))
     found: dict[tuple[int, str], str] = {}
@@ -65,11 +66,11 @@ def _fill(people: sa.Table) -> None:
         for email, cls in concerned(evidence):
             found.setdefault((incident_id, email), cls)
     if found:
-        op.bulk_insert(people, [{"incident_id": i, "email": e, "person_class": c} for (i, e), c in found.items()])
+        op.bulk_insert(people, [{"incident_id": i, "email": e, "person_key": person_key(e), "person_class": c} for (i, e), c in found.items()])
 
 
 def downgrade() -> None:
-    op.drop_index("ix_incident_people_email", table_name="incident_people")
+    op.drop_index("ix_incident_people_person_key", table_name="incident_people")
     op.drop_table("incident_people")
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP TRIGGER incident_notes_append_only ON incident_notes")

@@ -1,0 +1,59 @@
+"""The Designated Safeguarding Lead's pages (server-rendered, signed-in staff only): the incident queue, each
+incident and what is decided on it, chronologies of one person, the staff-concern view and the live lessons board."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, Flask, redirect, url_for
+from flask_login import current_user
+
+from ..rules import CONDUCT_RULES
+from ..services import services
+
+bp = Blueprint("queue", __name__)
+EVERYONE = ("dsl", "deputy", "headteacher", "viewer")
+TRIAGERS = ("dsl", "deputy")
+CONCERNED_WITH_PEOPLE = ("dsl", "deputy", "headteacher")
+"""Who may read a chronology or the staff-concern view (the headteacher: staff only)."""
+
+
+def now() -> datetime:
+    return datetime.fromtimestamp(services().clock(), timezone.utc)
+
+
+def who() -> tuple[int, str]:
+    return current_user.id, current_user.email
+
+
+def visible_rules() -> tuple[str, ...] | None:
+    """The headteacher sees the staff-conduct incidents; other roles see every one (None: no restriction)."""
+    return tuple(sorted(CONDUCT_RULES)) if current_user.role == "headteacher" else None
+
+
+def visible(incident: dict) -> bool:
+    rules = visible_rules()
+    return rules is None or incident["rule"] in rules
+
+
+@bp.get("/")
+def home():
+    return redirect(url_for("queue.incidents"))
+
+
+def init_app(app: Flask) -> None:
+    from . import board, incident, listing, people  # noqa: F401  (their routes join the blueprint)
+    app.register_blueprint(bp)
+
+
+def school_zone() -> ZoneInfo:
+    return ZoneInfo(services().config.school.timezone)
+
+
+@bp.app_template_filter("local")
+def local_time(value: str | None) -> str:
+    """An ISO-8601 UTC time as the school reads it: "Wed 18 Nov 2026 10:10"."""
+    if not value:
+        return ""
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(school_zone())
+    return moment.strftime("%a %d %b %Y %H:%M")

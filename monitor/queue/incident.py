@@ -1,0 +1,125 @@
+"""One incident: the whole story, and what staff decide on it (acknowledge, assign, note, close, reopen)."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import DateField, RadioField, SelectChoice, SelectField, TextAreaField
+from wtforms.validators import DataRequired, Optional
+
+from ..accounts.web import role_required
+from ..alerts.content import HEADLINES, PROTOCOL
+from ..incidents.people import person_key
+from ..incidents.triage import OUTCOMES, TriageError
+from ..services import services
+from . import CONCERNED_WITH_PEOPLE, EVERYONE, TRIAGERS, bp, now, visible, who
+
+
+class ActionForm(FlaskForm):
+    pass
+
+
+class CloseForm(FlaskForm):
+    outcome = RadioField("Outcome", choices=[SelectChoice(value, label) for value, label in OUTCOMES.items()],
+                         validators=[DataRequired()])
+    rationale = TextAreaField("Rationale (why this outcome; also when nothing is referred)",
+                              validators=[DataRequired()])
+
+
+class ReopenForm(FlaskForm):
+    reason = TextAreaField("Reason for reopening", validators=[DataRequired()])
+
+
+class AssignForm(FlaskForm):
+    assignee = SelectField("Assign to", validators=[DataRequired()])
+    due_on = DateField("Due by", validators=[Optional()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.assignee.choices = [SelectChoice(p.email, f"{p.name} ({p.role})") for p in services().accounts.all()
+                                 if p.role in TRIAGERS]
+
+
+class NoteForm(FlaskForm):
+    text = TextAreaField("Note", validators=[DataRequired()])
+
+
+@bp.get("/incidents/<int:incident_id>")
+@role_required(*EVERYONE)
+def incident(incident_id: int):
+    svc = services()
+    found = svc.incidents.get(incident_id)
+    if found is None or not visible(found):
+        abort(404)
+    svc.triage.record(who(), "view", incident_id, now())
+    role = current_user.role
+    return render_template(
+        "incident.html", incident=found, headline=HEADLINES[found["rule"]], clause=PROTOCOL[found["rule"]],
+        identify_pupils=role != "viewer", can_triage=role in TRIAGERS, person_key=person_key,
+        chronology_of=_chronology_classes(role), attempts=svc.alerts.attempts(incident_id),
+        history=svc.triage.history(incident_id), notes=svc.triage.notes(incident_id), outcomes=OUTCOMES,
+        action_form=ActionForm(), close_form=CloseForm(), reopen_form=ReopenForm(), note_form=NoteForm(),
+        assign_form=AssignForm(assignee=found["assigned_to"]))
+
+
+def _chronology_classes(role: str) -> tuple[str, ...]:
+    """Whose chronology this role may open from an incident."""
+    if role not in CONCERNED_WITH_PEOPLE:
+        return ()
+    return ("teacher", "staff") if role == "headteacher" else ("teacher", "staff", "pupil", "unlisted", "guest",
+                                                                 "external")
+
+
+def _act(incident_id: int, form: FlaskForm, change) -> object:
+    if services().incidents.get(incident_id) is None:
+        abort(404)
+    if not form.validate_on_submit():
+        flash("Nothing was changed: " + _problems(form), "error")
+    else:
+        try:
+            if change() is False:
+                flash("Nothing was changed: the incident is not in a state that allows it.", "error")
+        except TriageError as exc:
+            flash(f"Nothing was changed: {exc}.", "error")
+    return redirect(url_for("queue.incident", incident_id=incident_id), 303)
+
+
+def _problems(form: FlaskForm) -> str:
+    problems = [f"{form[name].label.text}: {errors[0]}" for name, errors in form.errors.items() if name in form]
+    return "; ".join(problems) + "." if problems else "every field is needed."
+
+
+@bp.post("/incidents/<int:incident_id>/acknowledge")
+@role_required(*TRIAGERS)
+def acknowledge(incident_id: int):
+    return _act(incident_id, ActionForm(), lambda: services().triage.acknowledge(who(), incident_id, now()))
+
+
+@bp.post("/incidents/<int:incident_id>/close")
+@role_required(*TRIAGERS)
+def close(incident_id: int):
+    form = CloseForm()
+    return _act(incident_id, form, lambda: services().triage.close(
+        who(), incident_id, form.outcome.data, form.rationale.data, now()))
+
+
+@bp.post("/incidents/<int:incident_id>/reopen")
+@role_required(*TRIAGERS)
+def reopen(incident_id: int):
+    form = ReopenForm()
+    return _act(incident_id, form, lambda: services().triage.reopen(who(), incident_id, form.reason.data, now()))
+
+
+@bp.post("/incidents/<int:incident_id>/assign")
+@role_required(*TRIAGERS)
+def assign(incident_id: int):
+    form = AssignForm()
+    return _act(incident_id, form, lambda: services().triage.assign(
+        who(), incident_id, form.assignee.data, form.due_on.data, now()))
+
+
+@bp.post("/incidents/<int:incident_id>/notes")
+@role_required(*TRIAGERS)
+def add_note(incident_id: int):
+    form = NoteForm()
+    return _act(incident_id, form, lambda: services().triage.add_note(who(), incident_id, form.text.data, now()))

@@ -1,0 +1,96 @@
+"""The queue: incidents newest first, filtered, counted by status, refreshed live; and its CSV export."""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime, time, timedelta
+
+from flask import Response, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectChoice, SelectField
+from wtforms.validators import Optional
+
+from ..accounts.web import role_required
+from ..alerts.content import HEADLINES
+from ..rules import RULE_IDS
+from ..services import services
+from . import EVERYONE, TRIAGERS, bp, now, school_zone, visible_rules, who
+
+ANY = SelectChoice("", "any")
+STATUSES = ("new", "acknowledged", "closed")
+
+
+class Filters(FlaskForm):
+    """The queue's filters, read from the address so that a filtered view can be bookmarked and exported."""
+
+    class Meta:
+        csrf = False
+
+    status = SelectField("Status", choices=[ANY, *map(SelectChoice, STATUSES)], validators=[Optional()])
+    rule = SelectField("Rule", choices=[ANY, *(SelectChoice(r, HEADLINES[r].capitalize()) for r in RULE_IDS)],
+                       validators=[Optional()])
+    severity = SelectField("Severity", choices=[ANY, *map(SelectChoice, ("high", "medium", "low"))],
+                           validators=[Optional()])
+    host = SelectField("Teacher (host)", validators=[Optional()])
+    since = DateField("From", validators=[Optional()])
+    until = DateField("To", validators=[Optional()])
+
+    def __init__(self):
+        super().__init__(request.args)
+        staff = services().config.staff.by_email.values()
+        self.host.choices = [ANY, *sorted((SelectChoice(m.email, m.name or m.email) for m in staff),
+                                          key=lambda c: c.label)]
+
+    def criteria(self) -> dict:
+        """The store's criteria; days are the school's, from the first day's midnight to the last one's end."""
+        def midnight(day):
+            return datetime.combine(day, time(), school_zone()) if day else None
+
+        def given(field):
+            return None if field.errors else field.data or None
+
+        until = given(self.until)
+        return {"status": given(self.status), "rule": given(self.rule), "severity": given(self.severity),
+                "host_email": given(self.host), "since": midnight(given(self.since)),
+                "until": midnight(until and until + timedelta(days=1)), "rules": visible_rules()}
+
+
+def _filtered() -> tuple[Filters, dict]:
+    form = Filters()
+    form.validate()
+    return form, form.criteria()
+
+
+@bp.get("/incidents")
+@role_required(*EVERYONE)
+def incidents():
+    form, criteria = _filtered()
+    store = services().incidents
+    query = request.args.to_dict()
+    links = {status: url_for("queue.incidents", **{**query, "status": status}) for status in STATUSES}
+    return render_template("incidents.html", form=form, incidents=store.list(limit=200, **criteria),
+                           counts=store.counts(**criteria), status_links=links, headlines=HEADLINES, query=query,
+                           today=now().astimezone(school_zone()).date().isoformat())
+
+
+EXPORT_COLUMNS = ("id", "opened_at", "began_at", "cleared_at", "rule", "severity", "status", "outcome", "rationale",
+                  "assigned_to", "due_on", "meeting_id", "topic", "host_email", "occurrences")
+
+
+@bp.get("/incidents.csv")
+@role_required(*TRIAGERS)
+def export():
+    """The filtered incidents as CSV for CPOMS or MyConcern; pupils are not in it. An audited action."""
+    form, criteria = _filtered()
+    found = services().incidents.list(limit=10_000, **criteria)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(EXPORT_COLUMNS)
+    for incident in found:
+        row = {**incident, "host_email": incident["host"]["email"]}
+        writer.writerow([row[column] if row[column] is not None else "" for column in EXPORT_COLUMNS])
+    filters = {name: value for name, value in request.args.items() if value and name in form._fields}
+    services().triage.record(who(), "export", None, now(), filters=filters, incidents=len(found))
+    return Response(out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": "attachment; filename=incidents.csv"})

@@ -1,0 +1,61 @@
+"""Chronologies (every incident concerning one pupil or one member of staff) and the staff-concern view."""
+from __future__ import annotations
+
+from flask import abort, render_template
+from flask_login import current_user
+
+from ..accounts.web import role_required
+from ..alerts.content import HEADLINES
+from ..incidents.people import person_key
+from ..rules import CONDUCT_RULES
+from ..services import services
+from . import CONCERNED_WITH_PEOPLE, bp, now, visible_rules, who
+
+STAFF_CLASSES = ("teacher", "staff")
+
+
+def _name(email: str, incidents: list[dict]) -> str | None:
+    member = services().config.staff.find(email=email)
+    if member:
+        return member.name
+    for incident in incidents:
+        for person in (p for people in incident["evidence"].get("roster", {}).values() for p in people):
+            if person.get("email") == email and person.get("name"):
+                return person["name"]
+    return None
+
+
+@bp.get("/people/<key>")
+@role_required(*CONCERNED_WITH_PEOPLE)
+def chronology(key: str):
+    svc = services()
+    found = svc.incidents.person(key)
+    if found is None:
+        abort(404)
+    email, cls = found
+    if current_user.role == "headteacher" and cls not in STAFF_CLASSES:
+        abort(403)
+    incidents = list(reversed(svc.incidents.list(person=key, rules=visible_rules(), limit=1000)))
+    svc.triage.record(who(), "chronology", None, now(), person=email)
+    return render_template("chronology.html", email=email, cls=cls, name=_name(email, incidents),
+                           incidents=incidents, headlines=HEADLINES)
+
+
+@bp.get("/staff-concerns")
+@role_required(*CONCERNED_WITH_PEOPLE)
+def staff_concerns():
+    """The staff-conduct incidents (one pupil alone with adults, a lesson not hosted by a teacher), by host."""
+    by_host: dict[str | None, dict] = {}
+    for incident in services().incidents.list(rules=tuple(sorted(CONDUCT_RULES)), limit=5000):
+        email = incident["host"]["email"]
+        row = by_host.setdefault(email, {"email": email, "key": email and person_key(email), "incidents": 0,
+                                         "open": 0, "latest": incident["opened_at"], "rules": {}})
+        row["incidents"] += 1
+        row["open"] += incident["status"] != "closed"
+        row["rules"][incident["rule"]] = row["rules"].get(incident["rule"], 0) + 1
+    staff = services().config.staff
+    for row in by_host.values():
+        member = row["email"] and staff.find(email=row["email"])
+        row["name"] = member.name if member else None
+    rows = sorted(by_host.values(), key=lambda r: (-r["open"], -r["incidents"], r["email"] or ""))
+    return render_template("staff_concerns.html", rows=rows, headlines=HEADLINES)
