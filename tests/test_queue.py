@@ -53,7 +53,7 @@ def test_the_dsl_sees_the_whole_story_and_closes_with_a_rationale(services, web,
     page = web.get(f"/incidents/{incident_id}")
     assert page.status_code == 200
     for fact in (b"Someone from outside the school joined a lesson with pupils", b"Only school accounts",
-                 b"Year 9 Maths", PUPIL.encode(), b"Pupil One"):
+                 b"Year 9 Maths", PUPIL.encode(), b"Pupil One", b"waiting to be sent"):
         assert fact in page.data
     token = csrf(page.data)
     web.post(f"/incidents/{incident_id}/acknowledge", data={"csrf_token": token})

@@ -14,6 +14,15 @@ from ..incidents.triage import OUTCOMES, TriageError
 from ..services import services
 from . import CONCERNED_WITH_PEOPLE, EVERYONE, TRIAGERS, bp, now, visible, who
 
+ALERT_STATES = {
+    "pending": "waiting to be sent (grouped with the lesson's other incidents)",
+    "alerted": "sent",
+    "cleared": "not sent: the condition cleared within the group wait",
+    "unrouted": "not sent: no route in the school's alert settings",
+    "silenced": "not sent: silenced",
+    "inhibited": "not sent: covered by the lesson's alert about its host",
+}
+
 
 class ActionForm(FlaskForm):
     pass
@@ -57,7 +66,7 @@ def incident(incident_id: int):
         "incident.html", incident=found, headline=HEADLINES[found["rule"]], clause=PROTOCOL[found["rule"]],
         identify_pupils=role != "viewer", can_triage=role in TRIAGERS, person_key=person_key,
         chronology_of=_chronology_classes(role), attempts=svc.alerts.attempts(incident_id),
-        history=svc.triage.history(incident_id), notes=svc.triage.notes(incident_id), outcomes=OUTCOMES,
+        history=svc.triage.history(incident_id), notes=svc.triage.notes(incident_id), outcomes=OUTCOMES, alert_states=ALERT_STATES,
         action_form=ActionForm(), close_form=CloseForm(), reopen_form=ReopenForm(), note_form=NoteForm(),
         assign_form=AssignForm(assignee=found["assigned_to"]))
 
