@@ -19,6 +19,11 @@ PUPIL = "pupil.one@gatehouse.sch.uk"
 @pytest.fixture
 def incidents_in_a_lesson(services, notifier):
     """An outsider in a lesson (external_participant) and a pupil hosting it (non_teacher_host, staff conduct)."""
+    lesson_with_two_breaches(services, notifier)
+    return {i["rule"]: i["id"] for i in services.incidents.list()}
+
+
+def lesson_with_two_breaches(services, notifier) -> Pipeline:
     pipeline = Pipeline.on_redis(services.config, services.redis, services.clock, services.incidents, notifier)
     for event in (zoom.started(zoom.T0), zoom.recording("started", zoom.T0),
                   zoom.joined(zoom.T0, "p1", PUPIL, name="Pupil One"),
@@ -27,7 +32,7 @@ def incidents_in_a_lesson(services, notifier):
         pipeline.process(event)
     services.clock.advance(200)
     pipeline.fire_due_checks()
-    return {i["rule"]: i["id"] for i in services.incidents.list()}
+    return pipeline
 
 
 def rows(page) -> str:

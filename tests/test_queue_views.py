@@ -8,10 +8,9 @@ from sqlalchemy.exc import DatabaseError
 
 from monitor.incidents.models import AuditEntry
 from monitor.incidents.people import person_key
-from monitor.pipeline import Pipeline
 
 from . import zoom
-from .test_queue import PUPIL, rows, signed_in
+from .test_queue import PUPIL, lesson_with_two_breaches, rows, signed_in
 from .test_sign_in import add, csrf
 
 TEACHER = "a.teacher@gatehouse.sch.uk"
@@ -21,16 +20,9 @@ OTHER_UUID = "QmVuZW9uZSBsZXNzb24="
 
 @pytest.fixture
 def a_day(services, notifier):
-    """Lesson 1 (09:00 London): an outsider joins, and a pupil becomes the host. Lesson 2, the next day, in
+    """Lesson 1 (Wednesday 18 November): an outsider joins, and a pupil becomes the host. Lesson 2, the next day, in
     progress: the teacher hosts one pupil alone, recording on (fewer_than_two_pupils)."""
-    pipeline = Pipeline.on_redis(services.config, services.redis, services.clock, services.incidents, notifier)
-    for event in (zoom.started(zoom.T0), zoom.recording("started", zoom.T0),
-                  zoom.joined(zoom.T0, "p1", PUPIL, name="Pupil One"),
-                  zoom.joined(zoom.T0, "p2", "pupil.two@gatehouse.sch.uk", name="Pupil Two"),
-                  zoom.joined(zoom.T0 + 1, "x", ""), zoom.role_changed(zoom.T0 + 2, "p1", PUPIL, "host")):
-        pipeline.process(event)
-    services.clock.advance(200)
-    pipeline.fire_due_checks()
+    pipeline = lesson_with_two_breaches(services, notifier)
     pipeline.process(zoom.ended(zoom.T0 + 600))
     next_day = zoom.T0 + 86_400
     services.clock.set(next_day)
