@@ -147,6 +147,55 @@ def users_list() -> None:
         click.echo(f"{person.email}\t{person.role}\t{'totp' if person.needs_code else '-'}\t{person.name}")
 
 
+@main.group()
+def alerts() -> None:
+    """The alert channels."""
+
+
+@alerts.command("test")
+@click.option("--config", type=click.Path(path_type=Path), help="School config file (default: $MONITOR_CONFIG).")
+@click.option("--channel", "names", multiple=True, help="Only this channel (may be given again); default: all.")
+def alerts_test(config: Path | None, names: tuple[str, ...]) -> None:
+    """Send a test alert, marked as one, through each configured channel now, and say how each went.
+
+    It goes straight out (no queue, no routes, nothing recorded), so it needs only the config and the channels'
+    environment variables. Exits 1 when a channel failed."""
+    from datetime import datetime, timezone
+
+    from .alerts.channels import DeliveryError
+    from .alerts.delivery import channel as make_channel, missing_environment
+    from .alerts.samples import check_message
+    from .config import load_config
+
+    try:
+        school = load_config(_settings(config).monitor_config)
+    except ConfigError as exc:
+        _fail(exc)
+    configured = school.alerts.channels
+    if not configured:
+        _fail(ConfigError(f"{school.path}: no alert channels are configured ([alerts.channels])"))
+    for name in names:
+        if name not in configured:
+            _fail(ConfigError(f"no alert channel {name!r} in {school.path}; there are: {', '.join(configured)}"))
+    failed = 0
+    for name in names or configured:
+        kind = configured[name].type
+        missing = missing_environment(configured[name])
+        try:
+            if missing:
+                raise DeliveryError(f"not sent: environment variable {', '.join(missing)} not set")
+            sender, recipients = make_channel(school, name)
+            sender.send(check_message(school, name, datetime.now(timezone.utc)), recipients)
+        except (DeliveryError, ValueError) as exc:
+            failed += 1
+            click.echo(f"{name} ({kind}): FAILED: {exc}")
+        else:
+            click.echo(f"{name} ({kind}): sent" + (f" to {', '.join(recipients)}" if recipients else ""))
+    if failed:
+        click.echo(f"{failed} of {len(names or configured)} channel(s) failed", err=True)
+        sys.exit(1)
+
+
 @main.command()
 def worker() -> None:
     """Run an RQ worker with its scheduler (production; see Procfile)."""

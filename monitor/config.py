@@ -141,9 +141,9 @@ class AlertsSection(_Section):
     base_url: str = "http://127.0.0.1:8000"
     """Where staff open the monitor: alerts link to incidents there."""
     group_wait_seconds: Annotated[int, Field(ge=0)] = 30
-    repeat_minutes: Annotated[int, Field(ge=0)] = 60
+    repeat_minutes: Annotated[float, Field(ge=0)] = 60
     """Send an unacknowledged alert again this often (0: never)."""
-    escalate_after_minutes: Annotated[int, Field(ge=0)] = 15
+    escalate_after_minutes: Annotated[float, Field(ge=0)] = 15
     """Tell the routes' escalate_to channels when an alert is unacknowledged this long (0: never)."""
     working_hours: tuple[ClockTime, ClockTime] = ("07:00", "18:00")
     working_days: list[Annotated[int, Field(ge=1, le=7)]] = [1, 2, 3, 4, 5]

@@ -1,87 +1,328 @@
-"""Alerts through a real RQ worker on the real Redis: a worker killed in the middle of a delivery does not make it
-go out twice."""
+"""Alerts through real `monitor worker` processes on the real Redis, killed in the middle of a delivery.
+
+RQ runs each job in a work horse, a child process in a process group of its own. Killing the worker's group leaves
+the horse running: it finishes the delivery. Killing the horse too leaves the job "started" until its heartbeat
+lapses (60 s past the last one); a worker cleaning up then retries it (10 s later). These tests wait for that, about
+90 s each.
+"""
+import base64
+import json
 import os
 import signal
 import subprocess
 import sys
 import time
+from datetime import datetime, timezone
+from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine
+from rq import Queue
+from rq.job import Job
+from rq.registry import FailedJobRegistry
+from sqlalchemy import create_engine, text
 
-from monitor.app import connect_redis
+from monitor import keys
+from monitor.alerts.store import CUT_OFF
+from monitor.app import connect_redis, create_app
 from monitor.config import load_config
 from monitor.migrations import migrate
 from monitor.services import Services
+from workers.queues import ALERTS
 
 from . import zoom
 from .conftest import CONFIG_TOML, write_config
+from .local_servers import smtp_server
 from .servers import ROOT
 
 pytestmark = pytest.mark.integration
 
-ALERTS = CONFIG_TOML + """
+CONFIG = CONFIG_TOML + """
 [alerts]
+base_url = "https://monitor.gatehouse.sch.uk"
 group_wait_seconds = 0
 repeat_minutes = 0
 escalate_after_minutes = 0
 working_days = [1, 2, 3, 4, 5, 6, 7]
 working_hours = ["00:00", "23:59"]
 
-[alerts.channels.slack]
-type = "slack"
-url_env = "ALERTS_SLACK_URL"
+[alerts.channels.hook]
+type = "webhook"
+url_env = "ALERTS_WEBHOOK_URL"
+secret_env = "ALERTS_WEBHOOK_SECRET"
+
+[alerts.channels.dsl]
+type = "email"
+to = ["dsl@gatehouse.sch.uk"]
 
 [[alerts.routes]]
-channels = ["slack"]
+channels = ["hook", "dsl"]
 """
+HOOK = "/hooks/safeguarding"
+RECOVERY_SECONDS = 240
+"""How long a test waits for RQ to retry a killed worker's job: about 90 s is expected, on a busy machine more."""
 
 
-def wait_for(condition, seconds: float, what: str):
+def wait_for(condition, seconds: float, what: str, logs: list[Path] = ()):
     deadline = time.monotonic() + seconds
     while not condition():
         if time.monotonic() > deadline:
-            raise AssertionError(f"waited {seconds} s for {what}")
-        time.sleep(0.05)
+            tails = "".join(f"\n--- {log.name}:\n{log.read_text(errors='replace')[-3000:]}" for log in logs)
+            raise AssertionError(f"waited {seconds} s for {what}{tails}")
+        time.sleep(0.1)
 
 
-def test_a_worker_killed_mid_delivery_delivers_exactly_once(tmp_path, real_redis_url, real_redis, receiver):
-    config_path = write_config(tmp_path, ALERTS)
-    database_url = f"sqlite:///{tmp_path / 'monitor.sqlite3'}"
+def children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+class Workers:
+    """`monitor worker` processes on the test's Redis, database and channels; each in a process group of its own,
+    all killed at the end, with their work horses."""
+
+    def __init__(self, tmp_path: Path, env: dict[str, str]):
+        self.tmp_path, self.env = tmp_path, env
+        self.started: list[subprocess.Popen] = []
+        self.logs: list[Path] = []
+        self.doomed: list[int] = []
+
+    def start(self) -> subprocess.Popen:
+        log = self.tmp_path / f"worker-{len(self.started) + 1}.log"
+        with open(log, "wb") as out:
+            worker = subprocess.Popen([sys.executable, "-m", "monitor.cli", "worker"], cwd=ROOT, env=self.env,
+                                      stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        self.started.append(worker)
+        self.logs.append(log)
+        return worker
+
+    def kill_with_horse(self, worker: subprocess.Popen) -> None:
+        """SIGKILL to the worker, its scheduler and its work horse at once."""
+        kids = children(worker.pid)
+        assert any(os.getpgid(pid) == pid for pid in kids), "the worker has a work horse (in a group of its own)"
+        self.doomed += kids
+        for pid in kids:
+            os.kill(pid, signal.SIGKILL)
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait(10)
+        wait_for(lambda: not any(alive(pid) for pid in kids), 10, "the work horse to die")
+
+    def stop_all(self) -> None:
+        for worker in self.started:
+            self.doomed += children(worker.pid)
+            if worker.poll() is None:
+                os.killpg(worker.pid, signal.SIGTERM)
+        for worker in self.started:
+            try:
+                worker.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(worker.pid, signal.SIGKILL)
+                worker.wait(10)
+        for pid in self.doomed:
+            if alive(pid):
+                os.kill(pid, signal.SIGKILL)
+
+
+@pytest.fixture
+def mailbox():
+    with smtp_server() as (port, box):
+        box.port = port
+        yield box
+
+
+def setup(tmp_path, real_redis_url, receiver, mailbox, database_url: str, config: str = CONFIG):
+    """Services on the test's side, and the environment a worker needs."""
+    config_path = write_config(tmp_path, config)
     engine = create_engine(database_url)
     migrate(engine)
     svc = Services(config=load_config(config_path), redis=connect_redis(real_redis_url), database=engine,
                    webhook_secret=zoom.SECRET, api_token="token")
     env = {**os.environ, "MONITOR_CONFIG": str(config_path), "REDIS_URL": real_redis_url,
            "DATABASE_URL": database_url, "ZOOM_WEBHOOK_SECRET_TOKEN": zoom.SECRET, "MONITOR_API_TOKEN": "token",
-           "ALERTS_SLACK_URL": receiver.url("/services/T0/B0/secret")}
-    receiver.delay = 3.0                           # the delivery is in flight for three seconds
+           "ALERTS_WEBHOOK_URL": receiver.url(HOOK), "ALERTS_WEBHOOK_SECRET": "whsec-test",
+           "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(mailbox.port), "SMTP_SECURITY": "none",
+           "ALERTS_FROM": "alerts@gatehouse.sch.uk"}
+    return svc, env
+
+
+@pytest.fixture
+def workers(tmp_path):
+    started = Workers(tmp_path, {})
+    yield started
+    started.stop_all()
+
+
+def outsider_joins(svc, uuid: str = zoom.UUID) -> dict:
+    """A recorded lesson hosted by its teacher, two pupils, then an outsider: one incident, opened now."""
     now = time.time()
-    for event in (zoom.joined(now, "p1", "pupil1@gatehouse.sch.uk"), zoom.joined(now, "p2", "pupil2@gatehouse.sch.uk"),
-                  zoom.joined(now, "x", "")):
+    for event in (zoom.started(now, uuid), zoom.joined(now, "t", "a.teacher@gatehouse.sch.uk", uuid),
+                  zoom.recording("started", now, uuid),
+                  zoom.joined(now, "p1", "pupil1@gatehouse.sch.uk", uuid),
+                  zoom.joined(now, "p2", "pupil2@gatehouse.sch.uk", uuid), zoom.joined(now + 1, "x", "", uuid)):
         svc.pipeline.process(event)
-    [incident] = svc.incidents.list()
+    [incident] = svc.incidents.list(meeting_uuid=uuid)
+    return incident
 
-    def worker(log_name):
-        """A worker in a process group of its own, with its scheduler; the job it runs forks into another."""
-        return subprocess.Popen([sys.executable, "-m", "monitor.cli", "worker"], cwd=ROOT, env=env,
-                                stdout=open(tmp_path / log_name, "wb"), stderr=subprocess.STDOUT,
-                                start_new_session=True)
 
-    first = worker("first-worker.log")
+def delivery_job(svc, alert_id: int, channel: str) -> Job:
+    from workers.alerts import _job_id
+
+    return Job.fetch(f"deliver-{_job_id(alert_id, channel)}", connection=svc.redis)
+
+
+def outcomes(svc, incident_id: int) -> list[tuple]:
+    return [(a["channel"], a["attempt"], a["outcome"]) for a in svc.alerts.attempts(incident_id)]
+
+
+def hook_requests(receiver) -> list:
+    return [(headers, body) for path, headers, body in receiver.requests if path == HOOK]
+
+
+def waiting_for_lock(engine) -> int:
+    with engine.connect() as conn:
+        return conn.execute(text("SELECT count(*) FROM pg_locks WHERE NOT granted "
+                                 "AND relation = 'alert_deliveries'::regclass")).scalar_one()
+
+
+def test_a_worker_killed_mid_delivery_leaves_its_horse_to_deliver_exactly_once(
+        tmp_path, real_redis_url, real_redis, receiver, mailbox, workers):
+    svc, workers.env = setup(tmp_path, real_redis_url, receiver, mailbox, f"sqlite:///{tmp_path / 'monitor.sqlite3'}")
+    receiver.delay = 3.0                           # the delivery is in flight for three seconds
+    incident = outsider_joins(svc)
+    first = workers.start()
+    wait_for(lambda: len(hook_requests(receiver)) == 1, 30, "the alert to reach the webhook", workers.logs)
+    os.killpg(first.pid, signal.SIGKILL)           # the worker and its scheduler, not the horse
+    first.wait(10)
+    receiver.delay = 0
+    workers.start()
+    wait_for(lambda: ("hook", 1, "delivered") in outcomes(svc, incident["id"]) and len(mailbox.received) == 1, 60,
+             "the horse's delivery and the e-mail", workers.logs)
+    alert_id = svc.alerts.attempts(incident["id"])[0]["alert_id"]
+    wait_for(lambda: delivery_job(svc, alert_id, "hook").is_finished, 60, "the delivery job to finish", workers.logs)
+    assert len(hook_requests(receiver)) == 1 and len(mailbox.received) == 1
+    assert sorted(outcomes(svc, incident["id"])) == [("dsl", 1, "delivered"), ("hook", 1, "delivered")]
+
+
+def test_worker_and_horse_killed_mid_send_a_new_worker_sends_again_with_the_same_key(
+        tmp_path, real_redis_url, real_redis, receiver, mailbox, workers):
+    svc, workers.env = setup(tmp_path, real_redis_url, receiver, mailbox, f"sqlite:///{tmp_path / 'monitor.sqlite3'}")
+    receiver.delay = 10.0                          # holds the request: the horse waits for the answer
+    incident = outsider_joins(svc)
+    first = workers.start()
+    wait_for(lambda: len(hook_requests(receiver)) == 1, 30, "the alert to reach the webhook", workers.logs)
+    workers.kill_with_horse(first)
+    receiver.delay = 0
+    assert outcomes(svc, incident["id"]) == [("hook", 1, "unknown")]          # sent, or not: nobody knows
+    assert mailbox.received == []                                             # the e-mail's job never started
+
+    workers.start()
+    wait_for(lambda: len(mailbox.received) == 1, 30, "the e-mail, not held up by the cut-off delivery", workers.logs)
+    alert_id = svc.alerts.attempts(incident["id"])[0]["alert_id"]
+    wait_for(lambda: delivery_job(svc, alert_id, "hook").is_finished, RECOVERY_SECONDS,
+             "RQ to retry the cut-off delivery", workers.logs)
+
+    attempts = [a for a in svc.alerts.attempts(incident["id"]) if a["channel"] == "hook"]
+    assert [(a["attempt"], a["outcome"], a["detail"]) for a in attempts] == [(1, "unknown", CUT_OFF),
+                                                                            (2, "delivered", None)]
+    copies = hook_requests(receiver)
+    assert len(copies) == 2, "at most twice: once cut off, once again"
+    key = svc.alerts.get(alert_id)["key"]
+    assert [headers["Idempotency-Key"] for headers, _ in copies] == [key, key]
+    assert [json.loads(body)["key"] for _, body in copies] == [key, key]
+    assert len(mailbox.received) == 1
+    assert FailedJobRegistry(queue=Queue(ALERTS, connection=svc.redis)).get_job_ids() == []
+    shown = create_app(svc).test_client().get(f"/api/incidents/{incident['id']}",
+                                              headers={"Authorization": "Bearer token"}).get_json()
+    assert [(a["channel"], a["outcome"]) for a in shown["alert_attempts"] if a["channel"] == "hook"] == [
+        ("hook", "unknown"), ("hook", "delivered")]
+
+
+def test_worker_and_horse_killed_before_sending_a_new_worker_sends_exactly_once(
+        tmp_path, real_redis_url, real_redis, receiver, mailbox, workers, postgres_url):
+    svc, workers.env = setup(tmp_path, real_redis_url, receiver, mailbox, postgres_url)
+    uuid = base64.b64encode(os.urandom(16)).decode()     # the database is shared with other tests
+    blocker = svc.database.connect()
+    blocker.begin()
+    # The horse reads, takes the channel's lease, then stops at its first write to the attempts: before sending.
+    blocker.execute(text("LOCK TABLE alert_deliveries IN EXCLUSIVE MODE"))
     try:
-        wait_for(lambda: len(receiver.requests) == 1, 30, "the alert to reach the Slack stand-in")
-        os.killpg(first.pid, signal.SIGKILL)       # mid-delivery: the worker and its scheduler die at once
-        first.wait(10)
+        incident = outsider_joins(svc, uuid)
+        first = workers.start()
+        wait_for(lambda: any(svc.redis.scan_iter(match=keys.alert_sending("*", "hook"))), 30,
+                 "the horse to take the channel's lease", workers.logs)
+        wait_for(lambda: waiting_for_lock(svc.database) == 1, 30, "the horse to wait for the lock", workers.logs)
+        workers.kill_with_horse(first)
     finally:
-        if first.poll() is None:
-            os.killpg(first.pid, signal.SIGKILL)
-    second = worker("second-worker.log")
-    try:
-        wait_for(lambda: any(a["ok"] for a in svc.alerts.attempts(incident["id"])), 30, "the delivery to be recorded")
-        time.sleep(3)                              # a second delivery, if any, would have come by now
-    finally:
-        os.killpg(second.pid, signal.SIGTERM)
-        second.wait(10)
-    assert len(receiver.requests) == 1
-    assert [(a["channel"], a["ok"]) for a in svc.alerts.attempts(incident["id"])] == [("slack", True)]
+        blocker.rollback()
+        blocker.close()
+    assert receiver.requests == []
+    assert outcomes(svc, incident["id"]) == []
+
+    workers.start()
+    wait_for(lambda: ("hook", 1, "delivered") in outcomes(svc, incident["id"]), RECOVERY_SECONDS,
+             "RQ to retry the cut-off delivery", workers.logs)
+    alert_id = svc.alerts.attempts(incident["id"])[0]["alert_id"]
+    wait_for(lambda: delivery_job(svc, alert_id, "hook").is_finished and len(mailbox.received) == 1, 60,
+             "the delivery jobs to finish", workers.logs)
+    assert len(hook_requests(receiver)) == 1
+    assert sorted(outcomes(svc, incident["id"])) == [("dsl", 1, "delivered"), ("hook", 1, "delivered")]
+
+
+FOLLOW_UPS = CONFIG.replace("repeat_minutes = 0\nescalate_after_minutes = 0",
+                            "repeat_minutes = 0.2\nescalate_after_minutes = 0.1") \
+    .replace('channels = ["hook", "dsl"]', 'channels = ["dsl"]\nescalate_to = ["head"]') \
+    .replace("[[alerts.routes]]", '[alerts.channels.head]\ntype = "email"\nto = ["head@gatehouse.sch.uk"]\n\n[[alerts.routes]]')
+
+
+def moment(iso: str) -> datetime:
+    return datetime.fromisoformat(iso.replace("Z", "+00:00"))
+
+
+def test_a_real_worker_escalates_then_repeats_until_acknowledged(
+        tmp_path, real_redis_url, real_redis, receiver, mailbox, workers):
+    """Escalation after 6 s and a repeat every 12 s, on RQ's scheduler and the wall clock."""
+    svc, workers.env = setup(tmp_path, real_redis_url, receiver, mailbox, f"sqlite:///{tmp_path / 'monitor.sqlite3'}",
+                             FOLLOW_UPS)
+    incident = outsider_joins(svc)
+    workers.start()
+    to = lambda: [envelope.rcpt_tos for envelope, _, _ in mailbox.received]  # noqa: E731
+    wait_for(lambda: ["dsl@gatehouse.sch.uk"] in to()[1:], 60, "a repeat to the DSL", workers.logs)
+    ack = create_app(svc).test_client().post(f"/api/incidents/{incident['id']}/acknowledge", json={"by": "Dee Lead"},
+                                             headers={"Authorization": "Bearer token"})
+    assert ack.status_code == 200
+    acknowledged_at = moment(svc.incidents.get(incident["id"])["acknowledged_at"])
+    queue = Queue(ALERTS, connection=svc.redis)
+
+    def follow_ups_ended() -> bool:
+        """A follow-up ended after the acknowledgement, and none waits."""
+        ended = [job.ended_at.replace(tzinfo=timezone.utc) for job in
+                 map(lambda i: Job.fetch(i, connection=svc.redis), queue.finished_job_registry.get_job_ids())
+                 if job.func_name.endswith("follow_up_alert")]
+        waiting = [i for i in queue.scheduled_job_registry.get_job_ids() if i.startswith("follow-up-")]
+        return any(at > acknowledged_at for at in ended) and not waiting
+    wait_for(follow_ups_ended, 60, "the follow-ups to end", workers.logs)
+
+    alerts = [svc.alerts.get(i) for i in dict.fromkeys(a["alert_id"] for a in svc.alerts.attempts(incident["id"]))]
+    [first] = [a for a in alerts if a["kind"] == "first"]
+    after = {a["kind"]: (moment(a["created_at"]) - moment(first["created_at"])).total_seconds()
+             for a in sorted(alerts, key=lambda a: moment(a["created_at"]), reverse=True)}
+    assert sorted(after) == ["escalation", "first", "repeat"]
+    assert after["escalation"] >= 6 and after["repeat"] >= 12       # the earliest of each: never before its time
+    assert all(moment(a["created_at"]) < acknowledged_at for a in alerts), "nothing after the acknowledgement"
+    assert to()[:2] == [["dsl@gatehouse.sch.uk"], ["head@gatehouse.sch.uk"]]
+    assert to()[2:] == [["dsl@gatehouse.sch.uk"]] * (len(to()) - 2)
+    assert len(to()) == len([a for a in svc.alerts.attempts(incident["id"]) if a["outcome"] == "delivered"])

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from rq import Queue, Retry, SimpleWorker
@@ -250,3 +251,98 @@ def test_no_second_worker_sends_while_one_is_sending(alerting, receiver):
     workers.alerts.deliver_alert(svc, alert_id, "slack")
     workers.alerts.deliver_alert(svc, alert_id, "slack")            # RQ ran it twice: it goes out once
     assert len(receiver.requests) == 1
+
+
+def test_a_follow_up_is_never_due_before_its_step(alerting):
+    """RQ keeps due times in whole seconds, cut down: an alert made mid-second is followed up on the next one."""
+    svc, _ = alerting
+    svc.clock.advance(0.4)
+    outsider_lesson(svc)
+    [incident] = svc.incidents.list()
+    alert_id = workers.alerts.send_meeting_alerts(svc, incident["meeting_uuid"])
+    created = datetime.fromisoformat(svc.alerts.get(alert_id)["created_at"].replace("Z", "+00:00"))
+    registry = ScheduledJobRegistry(queue=Queue(ALERTS, connection=svc.redis))
+    [due] = [registry.get_scheduled_time(i) for i in registry.get_job_ids() if i.startswith("follow-up-")]
+    assert due.replace(tzinfo=timezone.utc) - created == timedelta(minutes=15, seconds=0.6)
+
+
+ALL_CHANNELS = CONFIG_TOML + """
+[alerts]
+base_url = "https://monitor.gatehouse.sch.uk"
+group_wait_seconds = 30
+working_days = [1, 2, 3, 4, 5, 6, 7]
+working_hours = ["00:00", "23:59"]
+
+[alerts.channels.dsl]
+type = "email"
+to = ["dsl@gatehouse.sch.uk"]
+
+[alerts.channels.teams]
+type = "teams"
+url_env = "ALERTS_TEAMS_URL"
+
+[alerts.channels.slack]
+type = "slack"
+url_env = "ALERTS_SLACK_URL"
+
+[alerts.channels.feed]
+type = "webhook"
+url_env = "ALERTS_WEBHOOK_URL"
+secret_env = "ALERTS_WEBHOOK_SECRET"
+
+[[alerts.routes]]
+channels = ["dsl", "teams", "slack", "feed"]
+"""
+LESSON_B = "bB8xqzIiQ1eQ0x3m0GOg2A=="
+PRIVATE = (b"ava.pupil", b"Ava Pupil", b"noah.pupil", b"Noah Pupil", b"mia.pupil", b"Mia Pupil", b"stranger@gmail",
+           b"Stranger Danger", b"a.teacher", b"Alex Teacher")
+
+
+def test_a_posted_breach_stream_reaches_every_channel_grouped_once_and_without_anyone(
+        tmp_path, services, receiver, monkeypatch, deliver, clock):
+    """Two lessons, two breaches each, every delivery posted twice: one alert per lesson on each of the four
+    channels, and no name or e-mail of anyone in any of them."""
+    with smtp_server() as (port, mailbox):
+        for name, value in {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(port), "SMTP_SECURITY": "none",
+                            "ALERTS_FROM": "alerts@gatehouse.sch.uk", "ALERTS_TEAMS_URL": receiver.url("/teams"),
+                            "ALERTS_SLACK_URL": receiver.url("/slack"), "ALERTS_WEBHOOK_URL": receiver.url("/feed"),
+                            "ALERTS_WEBHOOK_SECRET": "whsec-test"}.items():
+            monkeypatch.setenv(name, value)
+        svc = dataclasses.replace(services, config=load_config(write_config(tmp_path, ALL_CHANNELS)), notifier=None)
+        jobs.bind(svc)
+        t = zoom.T0
+        stream = [
+            # lesson A: an outsider joins, then a pupil is made host
+            zoom.started(t), zoom.joined(t, "t", "a.teacher@gatehouse.sch.uk", name="Alex Teacher"),
+            zoom.recording("started", t),
+            zoom.joined(t + 1, "a", "ava.pupil@gatehouse.sch.uk", name="Ava Pupil"),
+            zoom.joined(t + 1, "n", "noah.pupil@gatehouse.sch.uk", name="Noah Pupil"),
+            zoom.joined(t + 2, "x", "stranger@gmail.com", name="Stranger Danger"),
+            zoom.role_changed(t + 3, "a", "ava.pupil@gatehouse.sch.uk", "host", name="Ava Pupil"),
+            # lesson B: one pupil alone with the teacher, not recorded
+            zoom.started(t, LESSON_B), zoom.joined(t, "t", "a.teacher@gatehouse.sch.uk", LESSON_B, name="Alex Teacher"),
+            zoom.joined(t + 1, "m", "mia.pupil@gatehouse.sch.uk", LESSON_B, name="Mia Pupil"),
+        ]
+        for event in stream + stream:
+            assert deliver(event).status_code == 200
+        clock.advance(200)
+        svc.pipeline.fire_due_checks()
+        run_worker(svc)
+    rules = sorted((i["meeting_uuid"] == LESSON_B, i["rule"]) for i in svc.incidents.list())
+    assert rules == [(False, "external_participant"), (False, "non_teacher_host"),
+                     (True, "fewer_than_two_pupils"), (True, "no_recording")]
+    assert sorted(path for path, _, _ in receiver.requests) == ["/feed", "/feed", "/slack", "/slack", "/teams", "/teams"]
+    assert len(mailbox.received) == 2
+    sent = [body for _, _, body in receiver.requests] + [envelope.content for envelope, _, _ in mailbox.received]
+    assert all(b"and 1 other breach" in text for text in sent)
+    for text in sent + [str(headers).encode() for _, headers, _ in receiver.requests]:
+        for private in PRIVATE:
+            assert private not in text, private
+
+
+def test_the_sending_lease_outlasts_a_delivery_but_not_the_retry_of_a_killed_one():
+    """A delivery job is stopped before its lease runs out, so no two workers send at once; RQ retries the job of a
+    killed worker only once its heartbeat (60 s) and the first retry interval are over, when the lease has gone."""
+    from monitor import keys
+
+    assert workers.alerts.DELIVERY_TIMEOUT < keys.ALERT_SENDING_SECONDS < 60 + workers.alerts.RETRIES.intervals[0]

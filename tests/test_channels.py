@@ -227,6 +227,7 @@ def test_teams_gets_one_adaptive_card(receiver):
     [(path, headers, body)] = receiver.requests
     assert path == TEAMS_PATH
     assert headers["Content-Type"] == "application/json"
+    assert headers["Idempotency-Key"] == MESSAGE.key
     assert json.loads(body) == {
         "type": "message",
         "attachments": [{
@@ -257,6 +258,7 @@ def test_slack_gets_blocks_with_a_fallback_text(receiver):
     [(path, headers, body)] = receiver.requests
     assert path == SLACK_PATH
     assert headers["Content-Type"] == "application/json"
+    assert headers["Idempotency-Key"] == MESSAGE.key
     assert json.loads(body) == {
         "text": MESSAGE.title,
         "blocks": [
@@ -282,6 +284,7 @@ def test_the_generic_webhook_is_signed_over_the_raw_body(receiver):
     [(path, headers, body)] = receiver.requests
     assert path == WEBHOOK_PATH
     assert headers["Content-Type"] == "application/json"
+    assert headers["Idempotency-Key"] == MESSAGE.key
     assert json.loads(body) == {
         "type": "safeguarding.alert",
         "key": "incident-42-opened",
@@ -315,6 +318,7 @@ def test_a_resent_alert_keeps_its_key_and_is_signed_afresh(receiver):
     channel.send(MESSAGE)
     first, second = receiver.requests
     assert json.loads(first[2])["key"] == json.loads(second[2])["key"] == MESSAGE.key
+    assert first[1]["Idempotency-Key"] == second[1]["Idempotency-Key"] == MESSAGE.key
     assert first[1]["X-Monitor-Signature"] != second[1]["X-Monitor-Signature"]
 
 

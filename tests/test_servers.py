@@ -9,7 +9,7 @@ import pytest
 
 from . import zoom
 from .conftest import write_config
-from .servers import free_port, gunicorn, monitor, running
+from .servers import ROOT, free_port, gunicorn, monitor, running
 
 pytestmark = pytest.mark.integration
 
@@ -125,7 +125,8 @@ def test_serve_refuses_a_bad_config_naming_the_key(tmp_path):
 
 def test_gunicorn_without_redis_url_refuses_to_start_and_says_why(tmp_path):
     port = free_port()
-    result = subprocess.run(gunicorn(port), capture_output=True, text=True, timeout=60, env=env_for(tmp_path),
-                            cwd=tmp_path)
+    # run from elsewhere, yet on this checkout's code whether or not it is installed
+    result = subprocess.run(gunicorn(port), capture_output=True, text=True, timeout=60,
+                            env=env_for(tmp_path, PYTHONPATH=str(ROOT)), cwd=tmp_path)
     assert result.returncode != 0
     assert "REDIS_URL is not set" in result.stderr

@@ -21,6 +21,8 @@ from .queues import ALERTS
 
 log = logging.getLogger(__name__)
 RETRIES = Retry(max=3, interval=[10, 60, 300])
+DELIVERY_TIMEOUT = 30
+"""Seconds a delivery job may run before RQ stops it (the channels' own timeouts are 10 s an exchange)."""
 INHIBITING = frozenset({NON_TEACHER_HOST})
 """Meeting-level breaches: while one is alerted and uncleared, per-participant ones of the meeting are held back."""
 INHIBITED = frozenset({EXTERNAL_PARTICIPANT})
@@ -32,6 +34,11 @@ def _now(svc: Services) -> datetime:
 
 def _parse(iso: str) -> datetime:
     return datetime.fromisoformat(iso.replace("Z", "+00:00"))
+
+
+def _next_whole_second(moment: datetime) -> datetime:
+    whole = moment.replace(microsecond=0)
+    return whole if whole == moment else whole + timedelta(seconds=1)
 
 
 def _job_id(*parts: object) -> str:
@@ -111,7 +118,8 @@ def _deliver(svc: Services, alert_id: int, channels: list[str]) -> None:
     for name in channels:
         try:
             queue.enqueue(jobs.deliver_alert, alert_id, name, job_id=f"deliver-{_job_id(alert_id, name)}", unique=True,
-                          retry=RETRIES, failure_ttl=7 * 86400, on_failure=Callback(jobs.delivery_failed))
+                          job_timeout=DELIVERY_TIMEOUT, retry=RETRIES, failure_ttl=7 * 86400,
+                          on_failure=Callback(jobs.delivery_failed))
         except DuplicateJobError:
             pass
 
@@ -126,7 +134,8 @@ def _schedule_follow_up(svc: Services, alert_id: int, created_at: datetime, minu
     from . import jobs
 
     queue = Queue(ALERTS, connection=svc.redis)
-    when = created_at + timedelta(minutes=min(upcoming))
+    # RQ keeps due times in whole seconds, cut down: on the next whole second, the job never runs before its step.
+    when = _next_whole_second(created_at + timedelta(minutes=min(upcoming)))
     job = queue.create_job(jobs.follow_up_alert, args=(alert_id,),
                            job_id=f"follow-up-{_job_id(alert_id, when.isoformat())}", failure_ttl=7 * 86400)
     try:
@@ -163,8 +172,9 @@ class DeliveryInProgress(Exception):
 
 
 def deliver_alert(svc: Services, alert_id: int, name: str) -> None:
-    """Sends the alert over one channel, once: an attempt that got through is not repeated, and while one worker is
-    sending, no other starts (a worker killed mid-send holds the channel until its lease runs out)."""
+    """Sends the alert over one channel. An attempt that got through is not repeated; while one worker sends, no
+    other starts. The attempt is written before it is sent: if its worker is killed mid-send, it stays on the
+    incident as "outcome unknown", and the retry sends it again with the same key (Message-ID, Idempotency-Key)."""
     store = svc.alerts
     if store.delivered(alert_id, name):
         return
@@ -178,12 +188,16 @@ def deliver_alert(svc: Services, alert_id: int, name: str) -> None:
         incidents = [svc.incidents.get(i) for i in alert["incident_ids"]]
         message = alert_message(svc.config, [i for i in incidents if i], alert["key"])
         sender, recipients = make_channel(svc.config, name)
+        if store.cut_off(alert_id, name):
+            log.warning("alert %s via %s: an earlier attempt was cut off mid-send; sending again with the same key",
+                        alert_id, name)
+        attempt_id, attempt = store.begin(alert_id, name, _now(svc))
         try:
             sender.send(message, recipients)
         except DeliveryError as exc:
-            attempt = store.record(alert_id, name, False, str(exc), _now(svc))
+            store.finish(attempt_id, False, str(exc))
             log.warning("alert %s via %s failed (attempt %s): %s", alert_id, name, attempt, exc)
             raise
-        store.record(alert_id, name, True, None, _now(svc))
+        store.finish(attempt_id, True, None)
     finally:
         svc.redis.delete(lease)

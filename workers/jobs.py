@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import logging
 
+from rq.exceptions import AbandonedJobError
+
 from monitor.services import Services
 
 from . import alerts
@@ -54,6 +56,9 @@ def deliver_alert(alert_id: int, channel: str) -> None:
 
 
 def delivery_failed(job, connection, exc_type, exc_value, traceback) -> None:
-    """RQ calls this after every failed attempt; the last one leaves the job in RQ's failed registry."""
+    """RQ calls this after every failed attempt, also for a job whose worker died (AbandonedJobError); after the last
+    one the job stays in RQ's failed registry."""
+    if exc_type is AbandonedJobError:
+        log.warning("alert delivery %s was cut off: its worker stopped", job.id)
     if not job.retries_left:
         log.error("alert delivery %s gave up after its retries: %s", job.id, exc_value)

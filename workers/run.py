@@ -27,8 +27,10 @@ def run_worker(settings: Settings) -> None:
     jobs.bind(services)
     services.pipeline.fire_due_checks()  # deadlines that passed while no worker ran
     queues = [Queue(name, connection=services.redis) for name in QUEUES]
-    # A short worker TTL lets a replacement worker retry the jobs of one that was killed within minutes.
-    Worker(queues, connection=services.redis, worker_ttl=60, maintenance_interval=60).work(with_scheduler=True)
+    # A job whose worker and work horse were both killed is retried once its heartbeat has lapsed (60 s past the
+    # last one, sent every 5 s) and a worker next cleans up (every 15 s, while idle too): within about 90 s.
+    Worker(queues, connection=services.redis, worker_ttl=30, maintenance_interval=15,
+           job_monitoring_interval=5).work(with_scheduler=True)
 
 
 class _ThreadWorker(SimpleWorker):

@@ -177,10 +177,11 @@ class _HttpChannel:
         self.url, self.timeout = url, timeout
         self._secrets = [url, parsed.raw_path.decode("ascii", "replace"), parsed.path, parsed.query.decode()]
 
-    def _post(self, body: bytes, headers: dict[str, str] | None = None) -> None:
+    def _post(self, message: AlertMessage, body: bytes, headers: dict[str, str] | None = None) -> None:
+        """Every POST carries the alert's key as Idempotency-Key: a resend of the same alert has the same one."""
+        headers = {"Content-Type": "application/json", "Idempotency-Key": message.key, **(headers or {})}
         try:
-            response = httpx.post(self.url, content=body, timeout=self.timeout, verify=TLS,
-                                  headers={"Content-Type": "application/json", **(headers or {})})
+            response = httpx.post(self.url, content=body, timeout=self.timeout, verify=TLS, headers=headers)
         except httpx.HTTPError as exc:
             reason = _reason(str(exc), self._secrets)
             raise DeliveryError(f"{self.kind} {self.origin}: {type(exc).__name__}: {reason}") from None
@@ -214,7 +215,7 @@ class TeamsChannel(_HttpChannel):
 
     def send(self, message: AlertMessage, recipients: Sequence[str] = ()) -> None:
         """The recipients are ignored: the Teams channel decides who sees it."""
-        self._post(encode_json(teams_payload(message)))
+        self._post(message, encode_json(teams_payload(message)))
 
 
 def slack_escape(text: str) -> str:
@@ -241,7 +242,7 @@ class SlackChannel(_HttpChannel):
 
     def send(self, message: AlertMessage, recipients: Sequence[str] = ()) -> None:
         """The recipients are ignored: the Slack channel decides who sees it."""
-        self._post(encode_json(slack_payload(message)))
+        self._post(message, encode_json(slack_payload(message)))
 
 
 def webhook_signature(secret: str, timestamp: int, body: bytes) -> str:
@@ -284,7 +285,8 @@ class WebhookChannel(_HttpChannel):
     To verify a delivery, compute the signature with the shared secret over the timestamp header, a ".", and the
     request body's raw bytes exactly as received (re-serialised JSON would not match); compare it with
     X-Monitor-Signature in constant time; reject a timestamp more than a few minutes from your clock (a replay).
-    A resent alert keeps its "key" and gets a new timestamp and signature: deduplicate by "key".
+    A resent alert keeps its "key" (also in the Idempotency-Key header) and gets a new timestamp and signature:
+    deduplicate by "key".
     """
     kind = "webhook"
 
@@ -299,5 +301,5 @@ class WebhookChannel(_HttpChannel):
         """The recipients are ignored: the receiving system decides who sees it."""
         timestamp = int(self.clock())
         body = encode_json(webhook_payload(message, timestamp))
-        self._post(body, {"X-Monitor-Timestamp": str(timestamp),
-                              "X-Monitor-Signature": webhook_signature(self._secret, timestamp, body)})
+        self._post(message, body, {"X-Monitor-Timestamp": str(timestamp),
+                                   "X-Monitor-Signature": webhook_signature(self._secret, timestamp, body)})

@@ -12,18 +12,17 @@ SMTP_VARIABLES = ("SMTP_HOST", "ALERTS_FROM")
 SMTP_PASSWORD."""
 
 
-def _needed(section: ChannelSection) -> list[str]:
-    if section.type == "email":
-        return list(SMTP_VARIABLES)
-    return [name for name in (section.url_env, section.secret_env) if name]
+def missing_environment(section: ChannelSection, environ: Mapping[str, str] = os.environ) -> list[str]:
+    """The environment variables a channel needs that are not set."""
+    needed = list(SMTP_VARIABLES) if section.type == "email" else [section.url_env, section.secret_env]
+    return [name for name in needed if name and not environ.get(name)]
 
 
 def check_environment(config: SchoolConfig, environ: Mapping[str, str] = os.environ) -> None:
     """Start-up check: every secret a configured channel needs is in the environment."""
     for name, section in config.alerts.channels.items():
-        for variable in _needed(section):
-            if not environ.get(variable):
-                raise ConfigError(f"environment variable {variable} is not set (needed by alert channel {name!r})")
+        for variable in missing_environment(section, environ):
+            raise ConfigError(f"environment variable {variable} is not set (needed by alert channel {name!r})")
 
 
 def channel(config: SchoolConfig, name: str, environ: Mapping[str, str] = os.environ):

@@ -12,6 +12,13 @@ from ..times import iso_utc
 alerts, deliveries, incidents = Alert.__table__, AlertDelivery.__table__, Incident.__table__
 silences = Silence.__table__
 SILENCE_MATCHES = ("rule", "meeting_id", "host_email")
+SENDING = "sending"
+CUT_OFF = "outcome unknown: the worker was stopped while sending; the receiver may have it, and a resend carries the " \
+          "same key"
+
+
+def outcome(ok: bool | None) -> str:
+    return {True: "delivered", False: "failed", None: "unknown"}[ok]
 
 
 class AlertStore:
@@ -53,15 +60,28 @@ class AlertStore:
                                          "incident_ids": row.incident_ids, "channels": row.channels,
                                          "created_at": iso_utc(row.created_at)}
 
-    def record(self, alert_id: int, channel: str, ok: bool, detail: str | None, at: datetime) -> int:
-        """Notes one delivery attempt; returns its number (1 for the first)."""
+    def begin(self, alert_id: int, channel: str, at: datetime) -> tuple[int, int]:
+        """Notes an attempt about to be sent, its result unknown until finish(); returns (its id, its number)."""
         with self.engine.begin() as conn:
             take_sqlite_write_lock(conn)
             attempt = conn.execute(select(func.count()).select_from(deliveries).where(
                 deliveries.c.alert_id == alert_id, deliveries.c.channel == channel)).scalar_one() + 1
-            conn.execute(deliveries.insert().values(alert_id=alert_id, channel=channel, attempt=attempt, at=at, ok=ok,
-                                                    detail=detail))
-        return attempt
+            row = conn.execute(deliveries.insert().values(alert_id=alert_id, channel=channel, attempt=attempt, at=at,
+                                                          ok=None, detail=SENDING)).inserted_primary_key[0]
+        return row, attempt
+
+    def finish(self, attempt_id: int, ok: bool, detail: str | None) -> None:
+        with self.engine.begin() as conn:
+            take_sqlite_write_lock(conn)
+            conn.execute(update(deliveries).where(deliveries.c.id == attempt_id).values(ok=ok, detail=detail))
+
+    def cut_off(self, alert_id: int, channel: str) -> int:
+        """Marks the attempts still "sending" as cut off (their worker was killed mid-send); returns how many."""
+        with self.engine.begin() as conn:
+            take_sqlite_write_lock(conn)
+            return conn.execute(update(deliveries).where(
+                deliveries.c.alert_id == alert_id, deliveries.c.channel == channel, deliveries.c.ok.is_(None),
+                deliveries.c.detail == SENDING).values(detail=CUT_OFF)).rowcount
 
     def delivered(self, alert_id: int, channel: str) -> bool:
         with self.engine.connect() as conn:
@@ -69,7 +89,8 @@ class AlertStore:
                 deliveries.c.alert_id == alert_id, deliveries.c.channel == channel, deliveries.c.ok)).first() is not None
 
     def attempts(self, incident_id: int) -> list[dict]:
-        """Every delivery attempt of the alerts that carried an incident, in order."""
+        """Every delivery attempt of the alerts that carried an incident, in order. ``ok`` is None (outcome
+        "unknown") while an attempt is under way, and for good when its worker was killed mid-send."""
         incident = self.incidents.get(incident_id)
         if incident is None:
             return []
@@ -77,8 +98,8 @@ class AlertStore:
             rows = conn.execute(select(deliveries, alerts.c.incident_ids, alerts.c.kind).join(alerts)
                                 .where(alerts.c.meeting_uuid == incident["meeting_uuid"])
                                 .order_by(deliveries.c.at, deliveries.c.id)).all()
-        return [{"alert_id": r.alert_id, "kind": r.kind, "channel": r.channel, "attempt": r.attempt, "at": iso_utc(r.at), "ok": r.ok,
-                 "detail": r.detail} for r in rows if incident_id in r.incident_ids]
+        return [{"alert_id": r.alert_id, "kind": r.kind, "channel": r.channel, "attempt": r.attempt, "at": iso_utc(r.at),
+                 "ok": r.ok, "outcome": outcome(r.ok), "detail": r.detail} for r in rows if incident_id in r.incident_ids]
 
     # --- silences ---
 

@@ -115,7 +115,9 @@ class AlertDelivery(Base):
     channel: Mapped[str] = mapped_column(String(64))
     attempt: Mapped[int]
     at: Mapped[datetime]
-    ok: Mapped[bool]
+    """When the attempt began."""
+    ok: Mapped[bool | None]
+    """None while it is under way, and for good when its worker was killed mid-send: the outcome is unknown."""
     detail: Mapped[str | None]
 
 
