@@ -201,3 +201,33 @@ def test_incidents_and_lessons_fall_in_the_school_week_not_the_utc_one():
     assert (before.incidents, before.lessons) == (0, 0)
     assert (after.incidents, after.lessons, after.lesson_hours) == (1, 1, 0.8)
     assert after.per_day[0].day.isoformat() == "2026-06-29" and after.per_day[0].incidents == 1
+
+
+@pytest.mark.integration
+def test_on_postgresql_too_two_senders_send_one_mail_and_lessons_are_recorded_once(digest_config, postgres_url):
+    from monitor.lessons import Lesson, LessonStore
+
+    engine = create_engine(postgres_url)
+    migrate(engine)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DELETE FROM digests")
+        conn.exec_driver_sql("DELETE FROM lessons")
+    monday = utc(2026, 11, 23, 9)
+    store = LessonStore(engine)
+    for lesson in (Lesson("pg-lesson==", monday, monday + timedelta(minutes=40), pupils=0, end_seen=False),
+                   Lesson("pg-lesson==", monday, monday + timedelta(minutes=50), pupils=3),
+                   Lesson("pg-lesson==", monday, monday + timedelta(minutes=55), pupils=3)):   # a repeat: ignored
+        store.record(lesson)
+    assert [(x.pupils, x.hours) for x in store.between(monday, monday + timedelta(days=1))] == [(3, 50 / 60)]
+    at = utc(2026, 11, 30, 7)
+    outbox = Outbox(delay=0.3)
+    senders = [DigestService(digest_config, engine, ManualClock(at.timestamp()), channel=outbox) for _ in range(2)]
+    threads = [threading.Thread(target=sender.tick, args=(at,)) for sender in senders]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert len(outbox.sent) == 1
+    kept, sent_at = senders[0].store.get(Week(2026, 48))
+    assert (kept.lessons, sent_at) == (1, at)
+    engine.dispose()
