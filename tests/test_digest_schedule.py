@@ -24,6 +24,7 @@ from .local_servers import smtp_server
 
 LONDON = ZoneInfo("Europe/London")
 UTC = timezone.utc
+RECIPIENT = '\n[digest]\nrecipients = ["dsl@gatehouse.sch.uk"]\n'
 
 
 def utc(*args) -> datetime:
@@ -49,7 +50,7 @@ class Outbox:
 
 @pytest.fixture
 def digest_config(tmp_path):
-    return load_config(write_config(tmp_path, CONFIG_TOML + '\n[digest]\nrecipients = ["dsl@gatehouse.sch.uk"]\n'))
+    return load_config(write_config(tmp_path, CONFIG_TOML + RECIPIENT))
 
 
 @pytest.fixture
@@ -166,7 +167,7 @@ def test_workers_schedule_the_next_tick_once_however_many_start(services):
 def test_monitor_serve_keeps_the_digest_going_in_its_worker_thread(services, monkeypatch, tmp_path):
     """The embedded worker (monitor serve) schedules the tick; a tick that is due runs there, sends the digest
     through a real SMTP server, and schedules the next one."""
-    services.config = load_config(write_config(tmp_path, CONFIG_TOML + '\n[digest]\nrecipients = ["dsl@gatehouse.sch.uk"]\n'))
+    services.config = load_config(write_config(tmp_path, CONFIG_TOML + RECIPIENT))
     services.clock.set(utc(2026, 11, 30, 7, 0, 2).timestamp())
     with smtp_server() as (port, mailbox):
         for name, value in {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(port), "SMTP_SECURITY": "none",

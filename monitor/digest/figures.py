@@ -197,7 +197,8 @@ def make_digest(week: Week, incidents: Iterable[IncidentFacts], lessons: Iterabl
         trend=trend, attention=[],
     )
     trend_start = week.before(TREND_WEEKS).bounds(tz)[0]
-    digest.attention = _attention(digest, Counter(i.rule for i in incidents if _within(i.opened_at, trend_start, start)))
+    earlier = Counter(i.rule for i in incidents if _within(i.opened_at, trend_start, start))
+    digest.attention = _attention(digest, earlier)
     return digest
 
 

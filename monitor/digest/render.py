@@ -38,6 +38,10 @@ def duration_minutes(minutes: float | None) -> str:
     return f"{minutes / 1440:.1f} days"
 
 
+def _minutes(hours: float | None) -> float | None:
+    return None if hours is None else hours * 60
+
+
 def _summary_lines(d: Digest) -> list[tuple[str, str]]:
     severities = ", ".join(f"{s} {d.by_severity.get(s, 0)}" for s in SEVERITIES)
     return [
@@ -47,7 +51,7 @@ def _summary_lines(d: Digest) -> list[tuple[str, str]]:
         ("Overdue", str(len(d.overdue))),
         ("Median time to acknowledge", f"{duration_minutes(d.median_minutes_to_acknowledge)} "
                                        f"({d.acknowledged} acknowledged this week)"),
-        ("Median time to close", f"{duration_minutes(None if d.median_hours_to_close is None else d.median_hours_to_close * 60)} "
+        ("Median time to close", f"{duration_minutes(_minutes(d.median_hours_to_close))} "
                                  f"({d.closed} closed this week)"),
     ]
 
@@ -132,8 +136,8 @@ def render_html_part(d: Digest, link: str | None = None, incident_link=None) -> 
 
     parts.append(_heading("Incidents per day"))
     most = max((line.incidents for line in d.per_day), default=0)
-    parts.append(_table([f"<tr>{_cell(_day(line.day))}{_bar(line.incidents, most)}{_cell(str(line.incidents), align='right')}</tr>"
-                         for line in d.per_day]))
+    parts.append(_table([f"<tr>{_cell(_day(line.day))}{_bar(line.incidents, most)}"
+                         f"{_cell(str(line.incidents), align='right')}</tr>" for line in d.per_day]))
 
     parts.append(_heading("By rule and severity"))
     head = "<tr>" + _cell("Rule", head=True) + "".join(_cell(s, head=True, align="right") for s in SEVERITIES) + \

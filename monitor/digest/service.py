@@ -71,8 +71,10 @@ class DigestService:
 
     def send(self, week: Week, *, again: bool = False) -> str:
         """Makes and keeps the week's digest and e-mails it to the recipients, unless it was sent already (or,
-        with ``again``, even then, with the figures kept when it was first sent). Returns what happened: sent, kept (no recipients), already sent, or
-        being sent (by another worker just now). Raises DeliveryError when the mail server refuses."""
+        with ``again``, even then, with the figures kept when it was first sent).
+
+        Returns what happened: sent, kept (no recipients), already sent, or being sent (by another worker just
+        now). Raises DeliveryError when the mail server refuses."""
         digest = self.make(week)
         self.store.keep(digest)
         recipients = list(self.config.digest.recipients)
