@@ -13,6 +13,7 @@ from redis.retry import Retry
 from . import api, queue, webhook
 from .accounts import web as accounts_web
 from .alerts import api as alerts_api
+from .digest import web as digest_web
 from .clock import Clock, wall_clock
 from .alerts.delivery import check_environment
 from .config import ConfigError, load_config
@@ -99,6 +100,7 @@ def create_app(services: Services | None = None) -> Flask:
     alerts_api.init_app(app)
     accounts_web.init_app(app)
     queue.init_app(app)
+    digest_web.init_app(app)
     for machine_facing in (webhook.bp, api.bp, alerts_api.bp):  # Zoom's signature or the bearer token instead
         accounts_web.csrf.exempt(machine_facing)
     return app

@@ -197,6 +197,55 @@ def alerts_test(config: Path | None, names: tuple[str, ...]) -> None:
 
 
 @main.command()
+@click.option("--week", help="ISO week, e.g. 2026-W48 (default: the last whole week).")
+@click.option("--format", "fmt", type=click.Choice(["text", "html", "json"]), default="text", show_default=True)
+@click.option("--send", is_flag=True, help="Keep it and e-mail it to the [digest] recipients (again, if sent before).")
+@click.option("--config", type=click.Path(path_type=Path), help="School config file (default: $MONITOR_CONFIG).")
+def digest(week: str | None, fmt: str, send: bool, config: Path | None) -> None:
+    """Show a week's safeguarding digest, or send it."""
+    import os
+
+    from .alerts.delivery import SMTP_VARIABLES
+    from .alerts.channels import DeliveryError
+    from .config import load_config
+    from .db import connect_database
+    from .digest.render import render_html, render_json, render_text
+    from .digest.service import DigestService
+    from .digest.week import Week
+    from .migrations import migrate
+
+    logging.getLogger().setLevel(logging.WARNING)
+    settings = _settings(config)
+    try:
+        school = load_config(settings.monitor_config)
+        if send and not school.digest.recipients:
+            raise ConfigError(f"{school.path}: [digest] recipients is empty: nobody to send the digest to")
+        for variable in SMTP_VARIABLES if send else ():
+            if not os.environ.get(variable):
+                raise ConfigError(f"environment variable {variable} is not set (needed to send the digest)")
+    except ConfigError as exc:
+        _fail(exc)
+    engine = connect_database(settings)
+    migrate(engine)
+    service = DigestService(school, engine)
+    try:
+        chosen = Week.parse(week) if week else Week.containing(service.now(), service.tz).before()
+    except ValueError as exc:
+        _fail(exc)
+    if send:
+        try:
+            outcome = service.send(chosen, again=True)
+        except DeliveryError as exc:
+            _fail(exc)
+        click.echo(f"digest {chosen}: {outcome} ({', '.join(school.digest.recipients)})", err=True)
+    stored = service.store.get(chosen) if send else None
+    made = stored[0] if stored else service.make(chosen)
+    link = service.link(chosen)
+    click.echo(render_json(made) if fmt == "json" else render_html(made, link) if fmt == "html" else
+               render_text(made, link), nl=False)
+
+
+@main.command()
 def worker() -> None:
     """Run an RQ worker with its scheduler (production; see Procfile)."""
     from workers.run import run_worker

@@ -160,6 +160,19 @@ class AlertsSection(_Section):
         return self
 
 
+class DigestSection(_Section):
+    """The weekly summary for the safeguarding lead, the DSL and the headteacher (README, Weekly digest)."""
+
+    recipients: list[Email] = []
+    """Who gets it by e-mail (through the SMTP server in SMTP_* variables); without any it is still made and kept."""
+    weekday: Annotated[int, Field(ge=1, le=7)] = 1
+    """ISO weekday it is sent on (Monday = 1), for the week that ended before it; in [school] timezone."""
+    hour: Annotated[int, Field(ge=0, le=23)] = 7
+    """Hour of the day it is sent at, in [school] timezone."""
+    overdue_days: Annotated[int, Field(ge=1)] = 7
+    """An open incident without a due date is overdue once it has been open this many days."""
+
+
 class ConfigFile(_Section):
     school: SchoolSection
     directory: DirectorySection
@@ -167,6 +180,7 @@ class ConfigFile(_Section):
     rules: RulesSection = RulesSection()
     webhook: WebhookSection = WebhookSection()
     alerts: AlertsSection = AlertsSection()
+    digest: DigestSection = DigestSection()
 
 
 @dataclass(frozen=True)
@@ -204,6 +218,7 @@ class SchoolConfig:
     webhook: WebhookSection
     alerts: AlertsSection
     staff: StaffDirectory
+    digest: DigestSection = DigestSection()
 
 
 STAFF_COLUMNS = ("email", "name", "role", "zoom_user_id")
@@ -276,4 +291,5 @@ def load_config(path: str | Path) -> SchoolConfig:
     except ValidationError as exc:
         raise ConfigError(f"{path}: {_describe(exc.errors()[0])}") from None
     staff = load_staff_csv(path.parent / parsed.directory.staff_csv)
-    return SchoolConfig(path, parsed.school, parsed.exemptions, parsed.rules, parsed.webhook, parsed.alerts, staff)
+    return SchoolConfig(path, parsed.school, parsed.exemptions, parsed.rules, parsed.webhook, parsed.alerts, staff,
+                        parsed.digest)

@@ -13,6 +13,7 @@ from .clock import Clock
 from .config import SchoolConfig
 from .events import Envelope, ZoomEvent, parse_event
 from .incidents import IncidentStore
+from .lessons import LessonStore, lesson_of, quiet_since
 from .roster.changes import change_for
 from .roster.model import People, Roster, build_roster, summarise
 from .roster.store import RosterStore
@@ -35,6 +36,7 @@ class Pipeline:
         self.clock = clock
         self.store = store
         self.people = People(config)
+        self.lessons = LessonStore(incidents.engine)
         self.checks = Checks(config, store, conditions, self.people, incidents, notifier)
 
     @classmethod
@@ -59,10 +61,30 @@ class Pipeline:
             return ("ignored" if counted else "duplicate"), None
         applied, summary = self.store.apply(change)
         self.checks.after_delivery(summary, summarise(self.people, summary), int(now * 1000), change.joined)
+        if event.event == "meeting.ended" or (change.joined and "ended_at" in summary.meeting):
+            self._record_lesson(change.uuid)
         return ("applied" if applied else "duplicate"), change.uuid
 
     def fire_due_checks(self) -> None:
         self.checks.fire_due(int(self.clock() * 1000))
+
+    def _record_lesson(self, uuid: str, ended_at: int | None = None) -> None:
+        """Once a meeting ends (and for a join Zoom delivers after the end): the durable record of the lesson."""
+        roster = self.roster(uuid)
+        lesson = lesson_of(roster, ended_at=ended_at) if roster else None
+        if lesson is not None:
+            self.lessons.record(lesson)
+
+    def record_unended(self, quiet_before_ms: int) -> int:
+        """Records the meetings that never sent meeting.ended and have been quiet since before ``quiet_before_ms``,
+        as ending at their last join or leave. Returns how many it recorded."""
+        recorded = 0
+        for roster in self.rosters():
+            last = quiet_since(roster)
+            if not roster.ended and last is not None and last < quiet_before_ms:
+                self._record_lesson(roster.uuid, ended_at=last)
+                recorded += 1
+        return recorded
 
     def roster(self, uuid: str) -> Roster | None:
         state = self.store.load(uuid)

@@ -104,7 +104,8 @@ def replay(paths: list[Path], config: SchoolConfig, *, data_dir: Path | None = N
                 message = str(exc) if isinstance(exc, BadEvent) else "not JSON"
                 raise ReplayError(f"{path}:{number}: {message}") from None
             events += 1
-        pipeline.checks.fire_due(sys.maxsize)  # time goes on: every pending check fires
+        pipeline.checks.fire_due(sys.maxsize)  # time goes on: every pending check fires ...
+        pipeline.record_unended(sys.maxsize)     # ... and a meeting that never sent meeting.ended is over
         seconds = time.perf_counter() - started
         opened = [incidents.get(incident_id) for incident_id in notifier.opened]
         engine.dispose()

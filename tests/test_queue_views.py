@@ -141,6 +141,7 @@ ALLOWED = {
     "queue.export": ("dsl", "deputy"), "queue.acknowledge": ("dsl", "deputy"), "queue.close": ("dsl", "deputy"),
     "queue.reopen": ("dsl", "deputy"), "queue.assign": ("dsl", "deputy"), "queue.add_note": ("dsl", "deputy"),
     "queue.chronology": ("dsl", "deputy", "headteacher"), "queue.staff_concerns": ("dsl", "deputy", "headteacher"),
+    "digests.digests": ("dsl", "deputy", "headteacher"), "digests.digest": ("dsl", "deputy", "headteacher"),
 }
 NOT_STAFF_PAGES = ("static", "queue.home", "webhook.", "api.", "alerts_api.", "accounts.")
 
@@ -153,7 +154,7 @@ def test_every_page_refuses_the_wrong_role(services, app, web, a_day, role):
     token = csrf(web.get("/incidents").data)
     for endpoint, rule in pages.items():
         path = rule.rule.replace("<int:incident_id>", str(a_day["non_teacher_host"])).replace(
-            "<key>", person_key(TEACHER))
+            "<key>", person_key(TEACHER)).replace("<week>", "2026-W47")
         method = "POST" if "POST" in rule.methods else "GET"
         status = web.open(path, method=method, data={"csrf_token": token}).status_code
         if role in ALLOWED[endpoint]:

@@ -1,4 +1,5 @@
 """End to end, as a user runs it: signed deliveries to the real server processes, rosters read back over HTTP."""
+import os
 import random
 import subprocess
 import time
@@ -18,7 +19,8 @@ TEACHER = "a.teacher@gatehouse.sch.uk"
 
 
 def env_for(tmp_path, **extra):
-    return {"MONITOR_CONFIG": str(write_config(tmp_path)), "MONITOR_DATA_DIR": str(tmp_path / "data"),
+    inherited = {name: os.environ[name] for name in ("PATH", "PYTHONPATH") if name in os.environ}
+    return {**inherited, "MONITOR_CONFIG": str(write_config(tmp_path)), "MONITOR_DATA_DIR": str(tmp_path / "data"),
             "ZOOM_WEBHOOK_SECRET_TOKEN": zoom.SECRET, "MONITOR_API_TOKEN": API_TOKEN,
             "MONITOR_SECRET_KEY": "e2e-session-key", **extra}
 

@@ -62,3 +62,10 @@ def delivery_failed(job, connection, exc_type, exc_value, traceback) -> None:
         log.warning("alert delivery %s was cut off: its worker stopped", job.id)
     if not job.retries_left:
         log.error("alert delivery %s gave up after its retries: %s", job.id, exc_value)
+
+
+def digest_tick(at: str) -> str | None:
+    """The weekly digest's hourly tick (workers/digest.py); ``at`` is the tick's time, ISO-8601."""
+    from . import digest
+
+    return digest.run_tick(current(), at)

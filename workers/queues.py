@@ -1,3 +1,3 @@
-"""The RQ queues: alert work, and the timed checks' sweeps."""
-ALERTS, CHECKS = "alerts", "checks"
-QUEUES = (ALERTS, CHECKS)
+"""The RQ queues: alert work, the timed checks' sweeps, and the weekly digest's hourly tick."""
+ALERTS, CHECKS, DIGESTS = "alerts", "checks", "digest"
+QUEUES = (ALERTS, CHECKS, DIGESTS)

@@ -11,7 +11,7 @@ from monitor.config import ConfigError
 from monitor.services import Services
 from monitor.settings import Settings
 
-from . import jobs
+from . import digest, jobs
 from .queues import QUEUES
 
 log = logging.getLogger(__name__)
@@ -26,6 +26,7 @@ def run_worker(settings: Settings) -> None:
     services = build_services(settings)
     jobs.bind(services)
     services.pipeline.fire_due_checks()  # deadlines that passed while no worker ran
+    digest.schedule_tick(services)  # the weekly digest's hourly tick, unless another worker scheduled it
     queues = [Queue(name, connection=services.redis) for name in QUEUES]
     # A job whose worker and work horse were both killed is retried once its heartbeat has lapsed (60 s past the
     # last one, sent every 5 s) and a worker next cleans up (every 15 s, while idle too): within about 90 s.
@@ -48,6 +49,7 @@ def start_embedded_worker(services: Services, interval: float = 1.0) -> threadin
     The in-process Redis stand-in cannot be shared with forked processes, so RQ's scheduler runs inline here.
     """
     jobs.bind(services)
+    digest.schedule_tick(services)
     stop = threading.Event()
     queues = [Queue(name, connection=services.redis) for name in QUEUES]
 

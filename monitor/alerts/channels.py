@@ -120,7 +120,10 @@ class EmailChannel:
         """One e-mail to all the recipients: plain text and HTML alternatives, the subject is the title."""
         if not recipients:
             raise ValueError("an e-mail alert needs at least one recipient")
-        mail = compose_email(message, self.sender, recipients)
+        self.send_mail(compose_email(message, self.sender, recipients), recipients)
+
+    def send_mail(self, mail: EmailMessage, recipients: Sequence[str]) -> None:
+        """Sends a composed e-mail (its From is this channel's sender) to the recipients."""
         try:
             with self._connect() as smtp:
                 if self.security == "starttls":

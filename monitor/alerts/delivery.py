@@ -23,16 +23,25 @@ def check_environment(config: SchoolConfig, environ: Mapping[str, str] = os.envi
     for name, section in config.alerts.channels.items():
         for variable in missing_environment(section, environ):
             raise ConfigError(f"environment variable {variable} is not set (needed by alert channel {name!r})")
+    if config.digest.recipients:
+        for variable in SMTP_VARIABLES:
+            if not environ.get(variable):
+                raise ConfigError(f"environment variable {variable} is not set (needed by [digest] recipients)")
+
+
+def smtp_channel(environ: Mapping[str, str] = os.environ) -> EmailChannel:
+    """The school's SMTP server, from SMTP_* variables and ALERTS_FROM."""
+    return EmailChannel(host=environ["SMTP_HOST"], port=int(environ.get("SMTP_PORT", "587")),
+                        security=environ.get("SMTP_SECURITY", "starttls"),
+                        username=environ.get("SMTP_USERNAME") or None, password=environ.get("SMTP_PASSWORD") or None,
+                        sender=environ["ALERTS_FROM"])
 
 
 def channel(config: SchoolConfig, name: str, environ: Mapping[str, str] = os.environ):
     """The channel called ``name``, and its recipients (e-mail only)."""
     section = config.alerts.channels[name]
     if section.type == "email":
-        return EmailChannel(host=environ["SMTP_HOST"], port=int(environ.get("SMTP_PORT", "587")),
-                            security=environ.get("SMTP_SECURITY", "starttls"),
-                            username=environ.get("SMTP_USERNAME") or None, password=environ.get("SMTP_PASSWORD") or None,
-                            sender=environ["ALERTS_FROM"]), list(section.to)
+        return smtp_channel(environ), list(section.to)
     url = environ[section.url_env]
     if section.type == "teams":
         return TeamsChannel(url), []

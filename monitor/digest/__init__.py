@@ -1,0 +1,1 @@
+"""The weekly summary digest (README, Weekly digest)."""
