@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import threading
 
+import hiredis
 from redis import Redis
 from redis.commands.core import Script
 from redis.exceptions import ConnectionError, NoScriptError, ResponseError, TimeoutError
@@ -35,7 +36,7 @@ class ThreadConnection:
         """Sends the commands in one write and returns their replies. A connection that fails is opened again and
         the commands sent once more, as redis-py's retry does: each of them must be safe to repeat."""
         conn = self._connection()
-        packed = conn.pack_commands(commands)
+        packed = [b"".join(map(hiredis.pack_command, commands))]  # without redis-py's check of every argument
         try:
             return _exchange(conn, packed, len(commands))
         except (ConnectionError, TimeoutError):
