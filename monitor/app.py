@@ -6,6 +6,7 @@ import secrets
 
 import fakeredis
 from flask import Flask
+from flask.sessions import SecureCookieSessionInterface
 from redis import Redis
 from redis.backoff import ExponentialBackoff
 from redis.retry import Retry
@@ -75,6 +76,15 @@ def build_services(settings: Settings, *, embedded_ok: bool = False, redis: Redi
     )
 
 
+class _Sessions(SecureCookieSessionInterface):
+    """Staff's signed session cookie; none for Zoom's deliveries, which are signed and never sign in."""
+
+    def open_session(self, app, request):
+        if request.path == webhook.PATH:
+            return None  # Flask's null session: nothing read, nothing saved
+        return super().open_session(app, request)
+
+
 def create_app(services: Services | None = None) -> Flask:
     if services is None:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -94,6 +104,7 @@ def create_app(services: Services | None = None) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_SECURE=services.secure_cookies,
     )
+    app.session_interface = _Sessions()
     app.extensions["monitor"] = services
     webhook.init_app(app)
     api.init_app(app)

@@ -99,7 +99,12 @@ class MemoryState:
 
     # --- ConditionState ---
 
-    def reconcile(self, uuid: str, version: str, writes: dict[str, Entry | None]) -> bool:
+    def reconcile(self, uuid: str, version: str, writes: dict[str, Entry | None],
+                  deadlines: list[tuple[str, Entry]]) -> bool:
+        for name, entry in deadlines:
+            member = json.dumps([uuid, name, entry.began])
+            self._deadlines[member] = entry.deadline
+            heapq.heappush(self._heap, (entry.deadline, member))
         m = self._meetings[uuid]
         if m.meeting.get("events", "0") != version:
             return False
@@ -123,11 +128,6 @@ class MemoryState:
     def entry(self, uuid: str, name: str) -> Entry | None:
         value = self._meetings[uuid].conditions.get(name)
         return Entry.decode(value) if value is not None else None
-
-    def add_deadline(self, uuid: str, name: str, entry: Entry) -> None:
-        member = json.dumps([uuid, name, entry.began])
-        self._deadlines[member] = entry.deadline
-        heapq.heappush(self._heap, (entry.deadline, member))
 
     def due(self, now: int) -> list[tuple[str, str, int, str]]:
         found = []

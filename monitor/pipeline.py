@@ -11,6 +11,7 @@ from .checks.runner import Checks, Notifier
 from .checks.state import ConditionState
 from .clock import Clock
 from .config import SchoolConfig
+from .connection import ThreadConnection
 from .events import Envelope, ZoomEvent, parse_event
 from .incidents import IncidentStore
 from .lessons import LessonStore, lesson_of, quiet_since
@@ -42,7 +43,9 @@ class Pipeline:
     @classmethod
     def on_redis(cls, config: SchoolConfig, redis: Redis, clock: Clock, incidents: IncidentStore,
                  notifier: Notifier) -> "Pipeline":
-        return cls(config, clock, incidents, notifier, RosterStore(redis), ConditionState(redis))
+        connection = ThreadConnection(redis)  # one a thread, for both
+        return cls(config, clock, incidents, notifier, RosterStore(redis, connection),
+                   ConditionState(redis, connection))
 
     def process(self, body: dict[str, Any]) -> tuple[Outcome, str | None]:
         """Takes one Zoom event body; returns what happened and the meeting uuid it concerned.

@@ -15,6 +15,7 @@ from .signature import url_validation_token, verify
 
 log = logging.getLogger(__name__)
 bp = Blueprint("webhook", __name__)
+PATH = "/zoom/webhook"
 
 FUTURE_TOLERANCE_SECONDS = 300
 
@@ -45,7 +46,7 @@ def _authentic(raw: bytes) -> str | None:
     return None
 
 
-@bp.post("/zoom/webhook")
+@bp.post(PATH)
 def receive():
     raw = request.get_data(cache=False)
     refusal = _authentic(raw)

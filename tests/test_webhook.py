@@ -47,6 +47,12 @@ def test_a_repeated_delivery_is_a_no_op(deliver, fake_redis):
     assert snapshot(fake_redis) == before
 
 
+def test_deliveries_open_no_session(deliver):
+    response = deliver(zoom.joined(zoom.T0, "conn-1", "p1@gatehouse.sch.uk"))
+    assert response.status_code == 200
+    assert "Set-Cookie" not in response.headers and "Cookie" not in response.headers.get("Vary", "")
+
+
 def test_a_retry_with_its_first_timestamp_gets_in_85_minutes_later(deliver, clock):
     event = zoom.joined(zoom.T0, "conn-1", "p1@gatehouse.sch.uk")
     clock.advance(85 * 60)

@@ -40,9 +40,7 @@ class Checks:
         """Brings the meeting's conditions up to date with its roster, at ``now`` (ms)."""
         uuid = summary.uuid
         result = plan(decode_entries(summary.conditions), evaluate(roster, self.config), now)
-        for name, entry in result.deadlines:
-            self.state.add_deadline(uuid, name, entry)
-        if result.writes and not self.state.reconcile(uuid, summary.version, result.writes):
+        if result.writes and not self.state.reconcile(uuid, summary.version, result.writes, result.deadlines):
             return  # a later delivery was applied meanwhile; its evaluation decides
         for _, entry in result.deadlines:
             self.notifier.check_due_at(entry.deadline)

@@ -6,6 +6,7 @@ import json
 from redis import Redis
 
 from .. import keys
+from ..connection import ThreadConnection
 from ..roster.store import text
 from .plan import Entry
 
@@ -44,18 +45,27 @@ def decode_entries(conditions: dict[str, str]) -> dict[str, Entry]:
     return {name: Entry.decode(value) for name, value in conditions.items()}
 
 
+def _member(uuid: str, name: str, entry: Entry) -> str:
+    """A deadline in keys.DEADLINES; stale once its condition has cleared or changed."""
+    return json.dumps([uuid, name, entry.began])
+
+
 class ConditionState:
-    def __init__(self, redis: Redis):
+    def __init__(self, redis: Redis, connection: ThreadConnection | None = None):
         self.redis = redis
+        self.connection = connection or ThreadConnection(redis)
         self._reconcile = redis.register_script(RECONCILE_LUA)
         self._settle = redis.register_script(SETTLE_LUA)
 
-    def reconcile(self, uuid: str, version: str, writes: dict[str, Entry | None]) -> bool:
-        """Stores a plan's writes unless a later delivery changed the meeting meanwhile."""
+    def reconcile(self, uuid: str, version: str, writes: dict[str, Entry | None],
+                  deadlines: list[tuple[str, Entry]]) -> bool:
+        """Stores a plan's writes unless a later delivery changed the meeting meanwhile. The deadlines of its new
+        conditions are added first, in the same round trip: a stored condition always has its deadline."""
         args: list = [version, keys.MEETING_RETENTION_SECONDS]
         for name, entry in writes.items():
             args += [name, entry.encode() if entry else ""]
-        return bool(self._reconcile(keys=[keys.meeting(uuid), keys.conditions(uuid)], args=args))
+        adds = [("ZADD", keys.DEADLINES, entry.deadline, _member(uuid, name, entry)) for name, entry in deadlines]
+        return bool(self.connection.run(self._reconcile, (keys.meeting(uuid), keys.conditions(uuid)), args, *adds))
 
     def settle(self, uuid: str, name: str, expected: Entry, new: Entry | None) -> bool:
         """Replaces an entry only if it is still the one expected."""
@@ -65,9 +75,6 @@ class ConditionState:
     def entry(self, uuid: str, name: str) -> Entry | None:
         value = self.redis.hget(keys.conditions(uuid), name)
         return Entry.decode(text(value)) if value is not None else None
-
-    def add_deadline(self, uuid: str, name: str, entry: Entry) -> None:
-        self.redis.zadd(keys.DEADLINES, {json.dumps([uuid, name, entry.began]): entry.deadline})
 
     def due(self, now: int) -> list[tuple[str, str, int, str]]:
         """(uuid, condition field, began, member) of the deadlines strictly before now, earliest first."""

@@ -7,6 +7,7 @@ from importlib import resources
 from redis import Redis
 
 from .. import keys
+from ..connection import ThreadConnection
 from .changes import Change
 
 APPLY_LUA = resources.files(__package__).joinpath("apply.lua").read_text()
@@ -21,10 +22,6 @@ return 0
 
 def text(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value
-
-
-def _pairs(flat: list) -> dict[str, str]:
-    return {text(flat[i]): text(flat[i + 1]) for i in range(0, len(flat), 2)}
 
 
 def _decode(mapping: dict) -> dict[str, str]:
@@ -60,9 +57,14 @@ class MeetingState:
     people: dict[str, str]
 
 
+def _pairs(flat: list[str]) -> dict[str, str]:
+    return dict(zip(flat[::2], flat[1::2]))
+
+
 class RosterStore:
-    def __init__(self, redis: Redis):
+    def __init__(self, redis: Redis, connection: ThreadConnection | None = None):
         self.redis = redis
+        self.connection = connection or ThreadConnection(redis)
         self._apply = redis.register_script(APPLY_LUA)
         self._count_once = redis.register_script(COUNT_ONCE_LUA)
 
@@ -72,8 +74,8 @@ class RosterStore:
         args = [change.fingerprint, keys.MEETING_RETENTION_SECONDS]
         for op in change.ops:
             args.extend(op)
-        applied, meeting, present, conditions = self._apply(keys=keys.meeting_keys(change.uuid), args=args)
-        return bool(applied), Summary(change.uuid, _pairs(meeting), tuple(map(text, present)), _pairs(conditions))
+        applied, meeting, present, conditions = self.connection.run(self._apply, keys.meeting_keys(change.uuid), args)
+        return bool(applied), Summary(change.uuid, _pairs(meeting), tuple(present), _pairs(conditions))
 
     def load(self, uuid: str) -> MeetingState | None:
         pipe = self.redis.pipeline(transaction=False)
