@@ -4,7 +4,6 @@ from __future__ import annotations
 import logging
 import secrets
 
-import fakeredis
 from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
 from redis import Redis
@@ -28,6 +27,8 @@ log = logging.getLogger(__name__)
 
 def embedded_redis() -> Redis:
     """The in-process Redis stand-in: shared by every thread of this process, gone when it exits."""
+    import fakeredis  # only here: with its Lua runtime it loads numpy, which production workers do without
+
     return fakeredis.FakeRedis(server=fakeredis.FakeServer())
 
 
