@@ -6,7 +6,6 @@ import csv
 import io
 import os
 import re
-import shutil
 import subprocess
 import time
 from pathlib import Path
@@ -53,8 +52,7 @@ def browser():
 @pytest.fixture(scope="module")
 def screenshots():
     folder = Path(os.environ.get("SCREENSHOT_DIR", ROOT / "build" / "screenshots"))
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
+    folder.mkdir(parents=True, exist_ok=True)  # each run writes the same names again
     return folder
 
 
