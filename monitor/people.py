@@ -15,6 +15,10 @@ class PersonClass(StrEnum):
     EXTERNAL = "external"
 
 
+STAFF_CLASSES = (PersonClass.TEACHER.value, PersonClass.STAFF.value)
+"""The members of staff: whose conduct the staff-conduct rules concern."""
+
+
 def domain_of(email: str) -> str:
     return email.rsplit("@", 1)[1] if "@" in email else ""
 

@@ -5,7 +5,6 @@ import sys
 from datetime import datetime, timezone
 
 import pyotp
-import pytest
 
 from monitor.app import create_app
 

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel
 
 from ..lessons import Lesson
+from ..people import STAFF_CLASSES
 from ..rules import CONDUCT_RULES, RULE_IDS
 from .week import Week
 
@@ -27,7 +28,6 @@ RULE_LABELS = {
     "non_teacher_host": "Not hosted by a teacher",
     "no_recording": "Not recorded",
 }
-STAFF_CLASSES = ("teacher", "staff")
 TREND_WEEKS = 4
 ATTENTION_LIMIT = 5
 LISTED_LIMIT = 5

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, Flask, redirect, url_for
 from flask_login import current_user
 
+from ..people import STAFF_CLASSES
 from ..rules import CONDUCT_RULES
 from ..services import services
 
@@ -16,6 +17,7 @@ EVERYONE = ("dsl", "deputy", "headteacher", "viewer")
 TRIAGERS = ("dsl", "deputy")
 CONCERNED_WITH_PEOPLE = ("dsl", "deputy", "headteacher")
 """Who may read a chronology or the staff-concern view (the headteacher: staff only)."""
+CONDUCT = tuple(sorted(CONDUCT_RULES))
 
 
 def now() -> datetime:
@@ -28,7 +30,13 @@ def who() -> tuple[int, str]:
 
 def visible_rules() -> tuple[str, ...] | None:
     """The headteacher sees the staff-conduct incidents; other roles see every one (None: no restriction)."""
-    return tuple(sorted(CONDUCT_RULES)) if current_user.role == "headteacher" else None
+    return CONDUCT if current_user.role == "headteacher" else None
+
+
+def may_read_chronology(cls: str) -> bool:
+    """Whether the signed-in member of staff may read the chronology of a person of this class."""
+    role = current_user.role
+    return role in TRIAGERS or (role == "headteacher" and cls in STAFF_CLASSES)
 
 
 def visible(incident: dict) -> bool:

@@ -12,7 +12,7 @@ from ..alerts.content import HEADLINES, PROTOCOL
 from ..incidents.people import person_key
 from ..incidents.triage import OUTCOMES, TriageError
 from ..services import services
-from . import CONCERNED_WITH_PEOPLE, EVERYONE, TRIAGERS, bp, now, visible, who
+from . import EVERYONE, TRIAGERS, bp, may_read_chronology, now, visible, who
 
 ALERT_STATES = {
     "pending": "waiting to be sent (grouped with the lesson's other incidents)",
@@ -65,18 +65,10 @@ def incident(incident_id: int):
     return render_template(
         "incident.html", incident=found, headline=HEADLINES[found["rule"]], clause=PROTOCOL[found["rule"]],
         identify_pupils=role != "viewer", can_triage=role in TRIAGERS, person_key=person_key,
-        chronology_of=_chronology_classes(role), attempts=svc.alerts.attempts(incident_id),
+        may_read_chronology=may_read_chronology, attempts=svc.alerts.attempts(incident_id),
         history=svc.triage.history(incident_id), notes=svc.triage.notes(incident_id), outcomes=OUTCOMES, alert_states=ALERT_STATES,
         action_form=ActionForm(), close_form=CloseForm(), reopen_form=ReopenForm(), note_form=NoteForm(),
         assign_form=AssignForm(assignee=found["assigned_to"]))
-
-
-def _chronology_classes(role: str) -> tuple[str, ...]:
-    """Whose chronology this role may open from an incident."""
-    if role not in CONCERNED_WITH_PEOPLE:
-        return ()
-    return ("teacher", "staff") if role == "headteacher" else ("teacher", "staff", "pupil", "unlisted", "guest",
-                                                                 "external")
 
 
 def _act(incident_id: int, form: FlaskForm, change) -> object:

@@ -6,7 +6,6 @@ import io
 from datetime import datetime, time, timedelta
 
 from flask import Response, render_template, request, url_for
-from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectChoice, SelectField
 from wtforms.validators import Optional

@@ -2,16 +2,12 @@
 from __future__ import annotations
 
 from flask import abort, render_template
-from flask_login import current_user
 
 from ..accounts.web import role_required
 from ..alerts.content import HEADLINES
 from ..incidents.people import person_key
-from ..rules import CONDUCT_RULES
 from ..services import services
-from . import CONCERNED_WITH_PEOPLE, bp, now, visible_rules, who
-
-STAFF_CLASSES = ("teacher", "staff")
+from . import CONCERNED_WITH_PEOPLE, CONDUCT, bp, may_read_chronology, now, visible_rules, who
 
 
 def _name(email: str, incidents: list[dict]) -> str | None:
@@ -33,7 +29,7 @@ def chronology(key: str):
     if found is None:
         abort(404)
     email, cls = found
-    if current_user.role == "headteacher" and cls not in STAFF_CLASSES:
+    if not may_read_chronology(cls):
         abort(403)
     incidents = list(reversed(svc.incidents.list(person=key, rules=visible_rules(), limit=1000)))
     svc.triage.record(who(), "chronology", None, now(), person=email)
@@ -46,7 +42,7 @@ def chronology(key: str):
 def staff_concerns():
     """The staff-conduct incidents (one pupil alone with adults, a lesson not hosted by a teacher), by host."""
     by_host: dict[str | None, dict] = {}
-    for incident in services().incidents.list(rules=tuple(sorted(CONDUCT_RULES)), limit=5000):
+    for incident in services().incidents.list(rules=CONDUCT, limit=5000):
         email = incident["host"]["email"]
         row = by_host.setdefault(email, {"email": email, "key": email and person_key(email), "incidents": 0,
                                          "open": 0, "latest": incident["opened_at"], "rules": {}})
