@@ -203,9 +203,7 @@ def alerts_test(config: Path | None, names: tuple[str, ...]) -> None:
 @click.option("--config", type=click.Path(path_type=Path), help="School config file (default: $MONITOR_CONFIG).")
 def digest(week: str | None, fmt: str, send: bool, config: Path | None) -> None:
     """Show a week's safeguarding digest, or send it."""
-    import os
-
-    from .alerts.delivery import SMTP_VARIABLES
+    from .alerts.delivery import missing_smtp
     from .alerts.channels import DeliveryError
     from .config import load_config
     from .db import connect_database
@@ -220,9 +218,8 @@ def digest(week: str | None, fmt: str, send: bool, config: Path | None) -> None:
         school = load_config(settings.monitor_config)
         if send and not school.digest.recipients:
             raise ConfigError(f"{school.path}: [digest] recipients is empty: nobody to send the digest to")
-        for variable in SMTP_VARIABLES if send else ():
-            if not os.environ.get(variable):
-                raise ConfigError(f"environment variable {variable} is not set (needed to send the digest)")
+        for variable in missing_smtp() if send else ():
+            raise ConfigError(f"environment variable {variable} is not set (needed to send the digest)")
     except ConfigError as exc:
         _fail(exc)
     engine = connect_database(settings)

@@ -12,10 +12,16 @@ SMTP_VARIABLES = ("SMTP_HOST", "ALERTS_FROM")
 SMTP_PASSWORD."""
 
 
+def missing_smtp(environ: Mapping[str, str] = os.environ) -> list[str]:
+    """The environment variables the SMTP server needs (for e-mail alerts and the digest) that are not set."""
+    return [name for name in SMTP_VARIABLES if not environ.get(name)]
+
+
 def missing_environment(section: ChannelSection, environ: Mapping[str, str] = os.environ) -> list[str]:
     """The environment variables a channel needs that are not set."""
-    needed = list(SMTP_VARIABLES) if section.type == "email" else [section.url_env, section.secret_env]
-    return [name for name in needed if name and not environ.get(name)]
+    if section.type == "email":
+        return missing_smtp(environ)
+    return [name for name in (section.url_env, section.secret_env) if name and not environ.get(name)]
 
 
 def check_environment(config: SchoolConfig, environ: Mapping[str, str] = os.environ) -> None:
@@ -24,9 +30,8 @@ def check_environment(config: SchoolConfig, environ: Mapping[str, str] = os.envi
         for variable in missing_environment(section, environ):
             raise ConfigError(f"environment variable {variable} is not set (needed by alert channel {name!r})")
     if config.digest.recipients:
-        for variable in SMTP_VARIABLES:
-            if not environ.get(variable):
-                raise ConfigError(f"environment variable {variable} is not set (needed by [digest] recipients)")
+        for variable in missing_smtp(environ):
+            raise ConfigError(f"environment variable {variable} is not set (needed by [digest] recipients)")
 
 
 def smtp_channel(environ: Mapping[str, str] = os.environ) -> EmailChannel:
