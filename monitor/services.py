@@ -12,6 +12,7 @@ from .alerts.store import AlertStore
 from .checks.runner import Notifier
 from .clock import Clock, wall_clock
 from .config import SchoolConfig
+from .digest.service import DigestService
 from .incidents import IncidentStore
 from .incidents.triage import Triage
 from .pipeline import Pipeline
@@ -36,6 +37,7 @@ class Services:
     accounts: AccountStore = field(init=False)
     triage: Triage = field(init=False)
     pipeline: Pipeline = field(init=False)
+    digests: DigestService = field(init=False)
 
     def __post_init__(self) -> None:
         self.incidents = IncidentStore(self.database)
@@ -47,6 +49,7 @@ class Services:
 
             self.notifier = RQNotifier(self.redis, self.incidents, self.clock)
         self.pipeline = Pipeline.on_redis(self.config, self.redis, self.clock, self.incidents, self.notifier)
+        self.digests = DigestService(self.config, self.database, self.clock)
 
 
 def services() -> Services:

@@ -1,5 +1,6 @@
 """When the weekly digest goes: Monday 07:00 school time whatever the clocks did on Sunday, once a week, however
 many workers or ticks there are; on RQ's own scheduler, kept going by `monitor worker` and `monitor serve`."""
+import dataclasses
 import threading
 import time
 from datetime import datetime, timedelta, timezone
@@ -167,7 +168,7 @@ def test_workers_schedule_the_next_tick_once_however_many_start(services):
 def test_monitor_serve_keeps_the_digest_going_in_its_worker_thread(services, monkeypatch, tmp_path):
     """The embedded worker (monitor serve) schedules the tick; a tick that is due runs there, sends the digest
     through a real SMTP server, and schedules the next one."""
-    services.config = load_config(write_config(tmp_path, CONFIG_TOML + RECIPIENT))
+    services = dataclasses.replace(services, config=load_config(write_config(tmp_path, CONFIG_TOML + RECIPIENT)))
     services.clock.set(utc(2026, 11, 30, 7, 0, 2).timestamp())
     with smtp_server() as (port, mailbox):
         for name, value in {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(port), "SMTP_SECURITY": "none",

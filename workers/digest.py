@@ -14,7 +14,6 @@ from datetime import datetime, timedelta, timezone
 from rq import Queue
 from rq.exceptions import DuplicateJobError
 
-from monitor.digest.service import DigestService
 from monitor.digest.week import next_tick
 from monitor.services import Services
 
@@ -26,10 +25,6 @@ QUIET_BEFORE_ENDED = timedelta(hours=6)
 """A meeting without meeting.ended in which nobody joined or left for this long is taken to have ended."""
 
 
-def digest_service(svc: Services) -> DigestService:
-    return DigestService(svc.config, svc.database, svc.clock)
-
-
 def tick_job_id(at: datetime) -> str:
     return f"digest-tick-{at.astimezone(timezone.utc):%Y%m%dT%H%MZ}"
 
@@ -37,7 +32,7 @@ def tick_job_id(at: datetime) -> str:
 def schedule_tick(svc: Services, after: datetime | None = None) -> datetime:
     """Schedules the first tick after ``after`` (default: now) unless it is scheduled already; returns its time."""
     after = after or datetime.fromtimestamp(svc.clock(), timezone.utc)
-    at = next_tick(after, digest_service(svc).tz)
+    at = next_tick(after, svc.digests.tz)
     queue = Queue(DIGESTS, connection=svc.redis)
     job = queue.create_job(jobs.digest_tick, args=(at.isoformat(),), job_id=tick_job_id(at),
                            result_ttl=2 * 86400, failure_ttl=7 * 86400)
@@ -54,4 +49,4 @@ def run_tick(svc: Services, at_iso: str) -> str | None:
     ended = svc.pipeline.record_unended(int((now - QUIET_BEFORE_ENDED).timestamp() * 1000))
     if ended:
         log.info("recorded %d meeting(s) that never sent meeting.ended", ended)
-    return digest_service(svc).tick(now)
+    return svc.digests.tick(now)

@@ -8,22 +8,16 @@ from ..accounts.web import role_required
 from ..queue import now, who
 from ..services import services
 from .render import render_html_part, title
-from .service import DigestService
 from .week import Week
 
 bp = Blueprint("digests", __name__)
 READERS = ("dsl", "deputy", "headteacher")
 
 
-def _service() -> DigestService:
-    svc = services()
-    return DigestService(svc.config, svc.database, svc.clock)
-
-
 @bp.get("/digests")
 @role_required(*READERS)
 def digests():
-    service = _service()
+    service = services().digests
     latest = Week.containing(service.now(), service.tz).before()
     return render_template("digests.html", digests=service.store.all(), latest=str(latest))
 
@@ -35,7 +29,7 @@ def digest(week: str):
         chosen = Week.parse(week)
     except ValueError:
         abort(404)
-    service = _service()
+    service = services().digests
     stored = service.store.get(chosen)
     made, sent_at = stored if stored else (service.make(chosen), None)
     services().triage.record(who(), "digest", None, now(), week=str(chosen))
