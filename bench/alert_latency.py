@@ -23,29 +23,24 @@ import json
 import os
 import secrets
 import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 import tomllib
 import uuid
-from contextlib import ExitStack, contextmanager, suppress
+from contextlib import ExitStack
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlparse
 
 import redis
 from rq import Worker
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))  # this checkout's `monitor`, as the servers started below see it
-from monitor.alerts.channels import webhook_signature  # noqa: E402
-from monitor.signature import sign  # noqa: E402
+from harness import ROOT, answers, free_port, gunicorn_command, iso, limit_run, local_redis, percentile, running
+from monitor.alerts.channels import webhook_signature  # this checkout's, which harness puts first on the path
+from monitor.signature import sign
 
 HOST_ID = "8lzIwvZTSOqjndWPbPqzuA"  # Alex Teacher in config/staff.example.csv
-START_TIMEOUT = 30.0
 
 
 class Receiver(BaseHTTPRequestHandler):
@@ -68,10 +63,6 @@ class Receiver(BaseHTTPRequestHandler):
         pass
 
 
-def _iso(seconds: float) -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))
-
-
 def lessons(secret: str, count: int) -> tuple[list, list]:
     """Signed deliveries, per lesson: (name, [meeting.started, 2 pupils' joins]) and (meeting id, [outsider's join])."""
     def signed(kind: str, obj: dict) -> tuple[bytes, dict]:
@@ -83,12 +74,12 @@ def lessons(secret: str, count: int) -> tuple[list, list]:
     def joined(meeting: dict, user: int, email: str) -> tuple[bytes, dict]:
         return signed("meeting.participant_joined", dict(meeting, participant={
             "user_id": str(16778240 + user), "user_name": email or "Visitor", "id": "", "participant_user_id": "",
-            "participant_uuid": str(uuid.uuid4()).upper(), "join_time": _iso(time.time()), "email": email}))
+            "participant_uuid": str(uuid.uuid4()).upper(), "join_time": iso(time.time()), "email": email}))
 
     setups, outsiders = [], []
     for n in range(count):
         meeting = {"id": str(86000000000 + n), "uuid": base64.b64encode(os.urandom(16)).decode(), "host_id": HOST_ID,
-                   "topic": f"Year {7 + n % 5} lesson {n}", "type": 2, "start_time": _iso(time.time()), "duration": 60}
+                   "topic": f"Year {7 + n % 5} lesson {n}", "type": 2, "start_time": iso(time.time()), "duration": 60}
         pupils = [joined(meeting, 3 * n + p, f"pupil{2 * n + p}@gatehouse.sch.uk") for p in (1, 2)]
         setups.append((f"lesson {n}", [signed("meeting.started", meeting), *pupils]))
         outsiders.append((meeting["id"], [joined(meeting, 3 * n, "")]))
@@ -129,40 +120,6 @@ def post_all(port: int, items: list, clients: int) -> tuple[dict, list[str]]:
     return sent, errors
 
 
-@contextmanager
-def server(cmd: list[str], env: dict, log_path: Path, ready):
-    """Runs `cmd` in a session of its own; the block starts once ready(), and at its end whatever is left is killed."""
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while not ready():
-            if proc.poll() is not None or time.monotonic() > deadline:
-                tail = log_path.read_text(errors="replace")[-2000:]
-                raise RuntimeError(f"{cmd[2]} did not start (exit code {proc.poll()}):\n{tail}")
-            time.sleep(0.1)
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})  # --max-seconds fires after, not during, this
-        proc.send_signal(signal.SIGINT)  # gunicorn: quick shutdown; RQ: warm shutdown (finishes the job in hand)
-        with suppress(subprocess.TimeoutExpired):
-            proc.wait(timeout=10)
-        with suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)  # only this session: the process, its workers and work horses
-        proc.wait(timeout=5)
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGALRM})
-
-
-def healthy(port: int) -> bool:
-    with suppress(OSError, http.client.HTTPException):
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-        conn.request("GET", "/healthz")
-        status = conn.getresponse().status
-        conn.close()
-        return status == 200
-    return False
-
-
 def write_config(directory: Path, group_wait: int) -> Path:
     example = tomllib.loads((ROOT / "config" / "monitor.example.toml").read_text())
     example["directory"]["staff_csv"] = str(ROOT / "config" / "staff.example.csv")
@@ -175,14 +132,6 @@ def write_config(directory: Path, group_wait: int) -> Path:
                    for name, table in tables.items())
     (path := directory / "monitor.toml").write_text(text + '[[alerts.routes]]\nchannels = ["feed"]\n')
     return path
-
-
-def percentile(values: list[float], q: float) -> float:
-    return sorted(values)[min(len(values) - 1, round(q * (len(values) - 1)))]
-
-
-def _on_alarm(*_):
-    raise TimeoutError("the benchmark ran past --max-seconds")
 
 
 def main() -> int:
@@ -198,12 +147,11 @@ def main() -> int:
     args = parser.parse_args()
     if min(args.lessons, args.workers, args.clients, args.timeout, args.max_seconds) <= 0 or args.group_wait < 0:
         parser.error("--lessons, --workers, --clients, --timeout and --max-seconds must be positive, --group-wait >= 0")
-    parsed = urlparse(args.redis_url)
-    if parsed.hostname not in ("127.0.0.1", "localhost", "::1") or not parsed.path.strip("/").isdigit():
-        parser.error(f"--redis-url must name a local Redis and a DB number (that DB is flushed): {args.redis_url}")
-    store = redis.Redis.from_url(args.redis_url, socket_timeout=10)
-    signal.signal(signal.SIGALRM, _on_alarm)
-    signal.alarm(args.max_seconds)
+    try:
+        store = local_redis(args.redis_url)
+    except ValueError as exc:
+        parser.error(str(exc))
+    limit_run(args.max_seconds)
 
     zoom_secret, alert_secret = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
     with tempfile.TemporaryDirectory(prefix="alert-latency-") as tmp, ExitStack() as stack:
@@ -214,22 +162,18 @@ def main() -> int:
         threading.Thread(target=receiver.serve_forever, daemon=True).start()
         stack.callback(receiver.server_close)
         stack.callback(receiver.shutdown)
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = sock.getsockname()[1]
+        port = free_port()
         env = dict(os.environ, MONITOR_CONFIG=str(write_config(Path(tmp), args.group_wait)), REDIS_URL=args.redis_url,
                    DATABASE_URL=f"sqlite:///{tmp}/monitor.sqlite3", ZOOM_WEBHOOK_SECRET_TOKEN=zoom_secret,
                    MONITOR_API_TOKEN=secrets.token_urlsafe(24), MONITOR_SECRET_KEY=secrets.token_urlsafe(32),
                    ALERTS_WEBHOOK_SECRET=alert_secret,
                    ALERTS_WEBHOOK_URL=f"http://127.0.0.1:{receiver.server_address[1]}/alerts",
                    no_proxy="127.0.0.1", NO_PROXY="127.0.0.1")  # the alerts stay on this machine
-        stack.enter_context(server(
-            [sys.executable, "-m", "gunicorn", "--worker-class", "gthread", "--workers", "2", "--threads", "8",
-             "--no-control-socket", "--bind", f"127.0.0.1:{port}", "monitor.app:create_app()"],
-            env, Path(tmp) / "web.log", lambda: healthy(port)))  # the schema is migrated by then
+        stack.enter_context(running(gunicorn_command(port, "monitor.app:create_app()"), env, Path(tmp) / "web.log",
+                                    lambda: answers(port, "/healthz")))  # the schema is migrated by then
         for n in range(args.workers):
-            stack.enter_context(server([sys.executable, "-m", "monitor.cli", "worker"], env,
-                                       Path(tmp) / f"worker-{n}.log", lambda: Worker.count(connection=store) > n))
+            stack.enter_context(running([sys.executable, "-m", "monitor.cli", "worker"], env,
+                                        Path(tmp) / f"worker-{n}.log", lambda: Worker.count(connection=store) > n))
         time.sleep(1)  # the workers' schedulers take their locks
         print(f"{args.lessons} lessons, {args.workers} worker(s), group wait {args.group_wait} s", file=sys.stderr)
 

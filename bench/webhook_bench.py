@@ -32,7 +32,6 @@ import os
 import secrets
 import signal
 import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -41,21 +40,16 @@ import uuid
 from collections import Counter
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from urllib.parse import urlparse
 
 import redis
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))  # this checkout's `monitor`, as gunicorn --chdir sees it
-from monitor.signature import sign  # noqa: E402
+from harness import (GUNICORN_ARGS, ROOT, answers, free_port, gunicorn_command, iso, limit_run, local_redis,
+                     percentile, running)
+from monitor.signature import sign  # this checkout's, which harness puts first on the path
 
 SERVERS = (("real", "monitor.app:create_app()", "/healthz"), ("bare", "bench.bare_app:create_app()", None))
 HOST_ID = "8lzIwvZTSOqjndWPbPqzuA"  # Alex Teacher in config/staff.example.csv
-REQUEST_TIMEOUT, START_TIMEOUT = 10.0, 30.0
-
-
-def _iso(seconds: float) -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))
+REQUEST_TIMEOUT = 10.0
 
 
 def burst(secret: str, meetings: int, joins: int) -> list[tuple[bytes, dict]]:
@@ -65,13 +59,13 @@ def burst(secret: str, meetings: int, joins: int) -> list[tuple[bytes, dict]]:
     deliveries = []
     for m in range(meetings):
         meeting = {"id": str(85393847045 + m), "uuid": base64.b64encode(os.urandom(16)).decode(), "host_id": HOST_ID,
-                   "topic": f"Year {7 + m % 5} lesson {m}", "type": 2, "start_time": _iso(start), "duration": 60}
+                   "topic": f"Year {7 + m % 5} lesson {m}", "type": 2, "start_time": iso(start), "duration": 60}
         objects = [("meeting.started", meeting)]
         for j in range(joins):
             pupil = m * joins + j
             objects.append(("meeting.participant_joined", dict(meeting, participant={
                 "user_id": str(16778240 + j), "user_name": f"Pupil {pupil}", "id": "",
-                "participant_uuid": str(uuid.uuid4()).upper(), "join_time": _iso(start + 5 + j),
+                "participant_uuid": str(uuid.uuid4()).upper(), "join_time": iso(start + 5 + j),
                 "email": f"pupil{pupil}@gatehouse.sch.uk", "participant_user_id": ""})))
         for kind, obj in objects:
             payload = {"account_id": "acc", "object": obj}
@@ -156,8 +150,8 @@ def _post(conn: http.client.HTTPConnection, body: bytes, headers: dict) -> tuple
                 raise
 
 
-def percentile(seconds: list[float], q: float) -> float:
-    return round(sorted(seconds)[min(len(seconds) - 1, round(q * (len(seconds) - 1)))] * 1000, 2)
+def ms(seconds: list[float], q: float) -> float:
+    return round(percentile(seconds, q) * 1000, 2)
 
 
 def run_phase(server: tuple[int, int], store: redis.Redis, deliveries, clients: int, rate: float | None = None) -> dict:
@@ -208,8 +202,8 @@ def run_phase(server: tuple[int, int], store: redis.Redis, deliveries, clients: 
     from_send, from_schedule = [r[2] - r[1] for r in records], [r[2] - r[0] for r in records]
     return {
         "events": n, "wall_s": round(wall, 3), "events_per_s": round(n / wall, 1),
-        "p50_ms": percentile(from_send, 0.50), "p99_ms": percentile(from_send, 0.99),
-        "p50_sched_ms": percentile(from_schedule, 0.50), "p99_sched_ms": percentile(from_schedule, 0.99),
+        "p50_ms": ms(from_send, 0.50), "p99_ms": ms(from_send, 0.99),
+        "p50_sched_ms": ms(from_schedule, 0.50), "p99_sched_ms": ms(from_schedule, 0.99),
         "non_200": sum(r[3] != 200 for r in records), "errors": errors, "reconnects": sum(r[5] for r in records),
         "outcomes": dict(Counter(r[4] for r in records if r[3] == 200)), "connections_per_worker": spread,
         "client_cpu_cores": round(client_cpu / wall, 2), "redis_cpu_ms_per_event": round(redis_cpu / n * 1e3, 3),
@@ -221,50 +215,12 @@ def run_phase(server: tuple[int, int], store: redis.Redis, deliveries, clients: 
 
 # --- the servers
 
-def _answers(port: int, health: str | None) -> bool:
-    """Whether the server is up: `health` answers 200 or, without one, the port accepts a connection."""
-    with suppress(OSError):
-        if health is None:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return True
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-        conn.request("GET", health)
-        status = conn.getresponse().status
-        conn.close()
-        return status == 200
-    return False
-
-
-GUNICORN_ARGS = ["--worker-class", "gthread", "--workers", "2", "--threads", "8"]  # as in the Procfile
-
-
 @contextmanager
 def gunicorn(factory: str, env: dict, log_path: Path, health: str | None):
     """Runs `factory` under gunicorn on a free 127.0.0.1 port until the block ends, whatever happens in it."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    cmd = [sys.executable, "-m", "gunicorn", *GUNICORN_ARGS, "--no-control-socket",
-           "--bind", f"127.0.0.1:{port}", "--chdir", str(ROOT), factory]
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while not _answers(port, health):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                tail = log_path.read_text(errors="replace")[-2000:]
-                raise RuntimeError(f"{factory} did not start (exit code {proc.poll()}):\n{tail}")
-            time.sleep(0.1)
+    port = free_port()
+    with running(gunicorn_command(port, factory), env, log_path, lambda: answers(port, health)) as proc:
         yield port, proc.pid
-    finally:
-        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})  # --max-seconds fires after, not during, this
-        proc.send_signal(signal.SIGINT)  # gunicorn: quick shutdown of the master and its workers
-        with suppress(subprocess.TimeoutExpired):
-            proc.wait(timeout=10)
-        with suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)  # the session started above: only this server's processes
-        proc.wait(timeout=5)
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGALRM})
 
 
 def check_rosters(port: int, token: str, meetings: int, joins: int) -> dict:
@@ -276,13 +232,6 @@ def check_rosters(port: int, token: str, meetings: int, joins: int) -> dict:
     short = sum(m["counts"].get("pupil") != joins for m in listed)
     return {"ok": response.status == 200 and len(listed) == meetings and not short, "http_status": response.status,
             "meetings_listed": len(listed), "meetings_expected": meetings, "meetings_not_full": short}
-
-
-def local_redis(url: str) -> redis.Redis:
-    parsed = urlparse(url)
-    if parsed.hostname not in ("127.0.0.1", "localhost", "::1") or not parsed.path.strip("/").isdigit():
-        sys.exit(f"--redis-url must name a local Redis and a DB number (that DB is flushed): {url}")
-    return redis.Redis.from_url(url, socket_timeout=10)
 
 
 def summarise(results: dict, rate: float) -> list[str]:
@@ -325,10 +274,6 @@ def report(results: dict, args) -> None:
         print(f"{'PASS' if ok else 'FAIL'}  {target}")
 
 
-def _on_alarm(*_):
-    raise TimeoutError("the benchmark ran past --max-seconds")
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--meetings", type=int, default=40, help="meetings in the throughput burst")
@@ -345,9 +290,11 @@ def main() -> int:
     if min(args.meetings, args.joins, args.clients, args.rate, args.duration) <= 0:
         parser.error("--meetings, --joins, --clients, --rate and --duration must be positive")
     GUNICORN_ARGS[:] = args.gunicorn.split()
-    store = local_redis(args.redis_url)
-    signal.signal(signal.SIGALRM, _on_alarm)
-    signal.alarm(args.max_seconds)
+    try:
+        store = local_redis(args.redis_url)
+    except ValueError as exc:
+        sys.exit(str(exc))
+    limit_run(args.max_seconds)
 
     secret, token = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
     fixed = int(args.rate * args.duration)
