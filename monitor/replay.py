@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import IO, Iterator
 
 from sqlalchemy import create_engine
+from sqlalchemy.event import listen
 
 from .clock import ManualClock
 from .config import SchoolConfig
@@ -23,6 +24,10 @@ from .events import BadEvent, parse_event
 from .incidents import IncidentStore, migrate
 from .memory import MemoryState
 from .pipeline import Pipeline
+
+
+SCRATCH_PRAGMAS = "PRAGMA synchronous = OFF; PRAGMA journal_mode = MEMORY;"
+"""For the private database, deleted at the end of the run: no waiting for the disk at every commit."""
 
 
 class ReplayError(Exception):
@@ -78,11 +83,14 @@ def replay(paths: list[Path], config: SchoolConfig, *, data_dir: Path | None = N
         if not path.is_file():
             raise ReplayError(f"{path}: no such file")
     with tempfile.TemporaryDirectory(prefix="monitor-replay-") as scratch:
+        private = database_url is None and data_dir is None
         if database_url is None:
             directory = data_dir or Path(scratch)
             directory.mkdir(parents=True, exist_ok=True)
             database_url = f"sqlite:///{directory.resolve() / 'monitor.sqlite3'}"
         engine = create_engine(database_url)
+        if private:
+            listen(engine, "connect", lambda connection, _: connection.executescript(SCRATCH_PRAGMAS))
         migrate(engine)
         notifier = ReplayNotifier()
         incidents = IncidentStore(engine)
