@@ -65,15 +65,14 @@ class Pipeline:
         applied, summary = self.store.apply(change)
         self.checks.after_delivery(summary, summarise(self.people, summary), int(now * 1000), change.joined)
         if event.event == "meeting.ended" or (change.joined and "ended_at" in summary.meeting):
-            self._record_lesson(change.uuid)
+            self._record_lesson(self.roster(change.uuid))
         return ("applied" if applied else "duplicate"), change.uuid
 
     def fire_due_checks(self) -> None:
         self.checks.fire_due(int(self.clock() * 1000))
 
-    def _record_lesson(self, uuid: str, ended_at: int | None = None) -> None:
+    def _record_lesson(self, roster: Roster | None, ended_at: int | None = None) -> None:
         """Once a meeting ends (and for a join Zoom delivers after the end): the durable record of the lesson."""
-        roster = self.roster(uuid)
         lesson = lesson_of(roster, ended_at=ended_at) if roster else None
         if lesson is not None:
             self.lessons.record(lesson)
@@ -82,10 +81,14 @@ class Pipeline:
         """Records the meetings that never sent meeting.ended and have been quiet since before ``quiet_before_ms``,
         as ending at their last join or leave. Returns how many it recorded."""
         recorded = 0
-        for roster in self.rosters():
+        for uuid in self.store.meeting_uuids():
+            state = self.store.load(uuid)
+            if state is None or "ended_at" in state.meeting:  # recorded when it ended: no roster to build
+                continue
+            roster = build_roster(self.people, state)
             last = quiet_since(roster)
-            if not roster.ended and last is not None and last < quiet_before_ms:
-                self._record_lesson(roster.uuid, ended_at=last)
+            if last is not None and last < quiet_before_ms:
+                self._record_lesson(roster, ended_at=last)
                 recorded += 1
         return recorded
 
