@@ -93,14 +93,14 @@ def roster_json(roster: Roster) -> dict:
 @bearer_required
 def meetings():
     svc = services()
+    include_ended = request.args.get("include_ended", "").lower() in ("1", "true", "yes")
     try:
-        rosters = svc.pipeline.rosters()
+        rosters = svc.pipeline.rosters(ended=include_ended)
         ignored = svc.pipeline.store.ignored_counts()
     except RedisError as exc:
         log.error("meetings unavailable, Redis error: %s", exc)
         return jsonify(error="Redis is unavailable"), 503
-    include_ended = request.args.get("include_ended", "").lower() in ("1", "true", "yes")
-    shown = [roster_json(r) for r in rosters if include_ended or not r.ended]
+    shown = [roster_json(r) for r in rosters]
     shown.sort(key=lambda m: m["opened_at"] or "", reverse=True)
     return jsonify(meetings=shown, ignored_events=ignored)
 

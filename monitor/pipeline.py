@@ -81,11 +81,7 @@ class Pipeline:
         """Records the meetings that never sent meeting.ended and have been quiet since before ``quiet_before_ms``,
         as ending at their last join or leave. Returns how many it recorded."""
         recorded = 0
-        for uuid in self.store.meeting_uuids():
-            state = self.store.load(uuid)
-            if state is None or "ended_at" in state.meeting:  # recorded when it ended: no roster to build
-                continue
-            roster = build_roster(self.people, state)
+        for roster in self.rosters(ended=False):
             last = quiet_since(roster)
             if last is not None and last < quiet_before_ms:
                 self._record_lesson(roster, ended_at=last)
@@ -96,5 +92,11 @@ class Pipeline:
         state = self.store.load(uuid)
         return build_roster(self.people, state) if state else None
 
-    def rosters(self) -> list[Roster]:
-        return [r for r in map(self.roster, self.store.meeting_uuids()) if r is not None]
+    def rosters(self, *, ended: bool = True) -> list[Roster]:
+        """Every meeting's roster; with ``ended=False`` those of live meetings only (an ended one is not built)."""
+        found = []
+        for uuid in self.store.meeting_uuids():
+            state = self.store.load(uuid)
+            if state is not None and (ended or "ended_at" not in state.meeting):
+                found.append(build_roster(self.people, state))
+        return found

@@ -15,7 +15,7 @@ from . import EVERYONE, bp, visible_rules
 @role_required(*EVERYONE)
 def lessons():
     svc = services()
-    live = sorted((r for r in svc.pipeline.rosters() if not r.ended), key=lambda r: r.opened_at or 0, reverse=True)
+    live = sorted(svc.pipeline.rosters(ended=False), key=lambda r: r.opened_at or 0, reverse=True)
     breaches: dict[str, list[dict]] = {}
     if live:
         for incident in svc.incidents.list(meeting_uuids=tuple(r.uuid for r in live), rules=visible_rules()):
