@@ -3,19 +3,22 @@
 Run from the repository root, with Redis on 127.0.0.1 (the DB named in --redis-url is FLUSHED):
 
     python bench/webhook_bench.py [--meetings 40] [--joins 30] [--rate 500] [--duration 10]
-                                  [--clients 8] [--redis-url redis://127.0.0.1:6379/14] [--json]
+                                  [--clients 8] [--rounds 5] [--redis-url redis://127.0.0.1:6379/14] [--json]
 
-It signs in advance a "lesson-change burst" (per meeting: meeting.started, then --joins participant_joined) and
-runs, one after the other under the same gunicorn command (gthread, 2 workers x 8 threads, 127.0.0.1), the real app
-`monitor.app:create_app()` and the bare `bench.bare_app:create_app()`. After a warm-up it measures on each:
+It signs in advance "lesson-change bursts" (per meeting: meeting.started, then --joins participant_joined) and
+starts, side by side under the same gunicorn command (gthread, 2 workers x 2 threads, 127.0.0.1), the real app
+`monitor.app:create_app()` and the bare `bench.bare_app:create_app()`. After a warm-up it measures:
 
-* throughput: --clients keep-alive connections in a closed loop send every delivery once: events/s, p50/p99 ack;
+* throughput: in each of --rounds rounds, on the real app then the bare one (the other way round every second
+  round), --clients keep-alive connections in a closed loop send a fresh burst once: events/s, p50/p99 ack. The
+  ratio is the median of the rounds' ratios, each taken of two runs seconds apart, so that what else the shared
+  machine is doing weighs on both alike;
 * fixed rate: an open loop at --rate events/s for --duration s on fresh meetings, latency from the scheduled send
   time (no coordinated omission) and from the actual send.
 
-Between the real app's phases, GET /api/meetings must list every meeting with --joins pupils. It prints a table (or
---json), the real/bare ratios and PASS/FAIL for the targets (events/s ratio >= 0.7; real p99 at the fixed rate < 25
-ms). It exits non-zero on errors only (non-200, roster mismatch, server not starting, timeout), not on a missed target.
+Then GET /api/meetings must list every meeting of the rounds with --joins pupils. It prints a table (or --json), the
+real/bare ratios and PASS/FAIL for the targets (events/s ratio >= 0.7; real p99 at the fixed rate < 25 ms). It exits
+non-zero on errors only (non-200, roster mismatch, server not starting, timeout), not on a missed target.
 
 The client (threads in one process: a second process changed nothing) shares the machine with gunicorn and Redis:
 read the throughput with the CPU figures (gunicorn and Redis CPU-ms per event, client cores, other cores = anything
@@ -31,6 +34,7 @@ import math
 import os
 import secrets
 import signal
+import statistics
 import socket
 import sys
 import tempfile
@@ -38,7 +42,7 @@ import threading
 import time
 import uuid
 from collections import Counter
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 
 import redis
@@ -234,13 +238,29 @@ def check_rosters(port: int, token: str, meetings: int, joins: int) -> dict:
             "meetings_listed": len(listed), "meetings_expected": meetings, "meetings_not_full": short}
 
 
+def combine(rounds: list[dict]) -> dict:
+    """One server's throughput over the rounds: the median of each figure, every error."""
+    figures = {key: statistics.median(r[key] for r in rounds) for key in ROUND_FIGURES
+               if None not in (r[key] for r in rounds)}
+    return {**dict.fromkeys(ROUND_FIGURES), **figures, "events": sum(r["events"] for r in rounds),
+            "non_200": sum(r["non_200"] for r in rounds), "errors": [e for r in rounds for e in r["errors"]],
+            "rounds": rounds}
+
+
+ROUND_FIGURES = ("events_per_s", "p50_ms", "p99_ms", "gunicorn_cpu_ms_per_event", "redis_cpu_ms_per_event",
+                 "client_cpu_cores", "other_cpu_cores")
+
+
 def summarise(results: dict, rate: float) -> list[str]:
     """Adds the ratios and targets to `results`; returns the errors."""
     real, bare = results["servers"]["real"], results["servers"]["bare"]
     cpu = [(s["throughput"]["gunicorn_cpu_ms_per_event"] or math.nan) + s["throughput"]["redis_cpu_ms_per_event"]
            for s in (real, bare)]
+    per_round = [r["events_per_s"] / b["events_per_s"]
+                 for r, b in zip(real["throughput"]["rounds"], bare["throughput"]["rounds"])]
     ratios = results["ratios"] = {
-        "events_per_s": round(real["throughput"]["events_per_s"] / bare["throughput"]["events_per_s"], 3),
+        "events_per_s": round(statistics.median(per_round), 3),
+        "events_per_s_rounds": [round(x, 3) for x in per_round],
         "p99": round(real["throughput"]["p99_ms"] / bare["throughput"]["p99_ms"], 3),
         "p99_fixed_rate": round(real["fixed_rate"]["p99_sched_ms"] / bare["fixed_rate"]["p99_sched_ms"], 3),
         "server_cpu_per_event": None if math.isnan(cpu[0]) else round(cpu[0] / cpu[1], 3)}
@@ -261,10 +281,11 @@ def report(results: dict, args) -> None:
         t, f = s["throughput"], s["fixed_rate"]
         print(f"{name:6}{t['events_per_s']:>11.0f}{t['p50_ms']:>10.2f}{t['p99_ms']:>10.2f} | {f['events_per_s']:>9.0f}"
               f"{f['p50_sched_ms']:>10.2f}{f['p99_sched_ms']:>10.2f}{f['p99_ms']:>9.2f} | "
-              f"{t['gunicorn_cpu_ms_per_event']}+{t['redis_cpu_ms_per_event']}, "
+              f"{t['gunicorn_cpu_ms_per_event']:.3f}+{t['redis_cpu_ms_per_event']:.3f}, "
               f"{t['client_cpu_cores']}/{t['other_cpu_cores']}")
     r = results["ratios"]
-    print(f"real/bare: events/s {r['events_per_s']:.2f}, p99 {r['p99']:.2f}, p99 at {args.rate:g}/s "
+    print(f"real/bare: events/s {r['events_per_s']:.2f} (median of the rounds' "
+          f"{', '.join(f'{x:.2f}' for x in r['events_per_s_rounds'])}), p99 {r['p99']:.2f}, p99 at {args.rate:g}/s "
           f"{r['p99_fixed_rate']:.2f}, server CPU per event {r['server_cpu_per_event']}")
     check = results["servers"]["real"]["roster_check"]
     print(f"roster check: {'OK' if check['ok'] else 'MISMATCH'} (HTTP {check['http_status']}, "
@@ -276,8 +297,9 @@ def report(results: dict, args) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--meetings", type=int, default=40, help="meetings in the throughput burst")
+    parser.add_argument("--meetings", type=int, default=40, help="meetings in each throughput burst")
     parser.add_argument("--joins", type=int, default=30, help="pupils joining each meeting")
+    parser.add_argument("--rounds", type=int, default=5, help="throughput runs on each app, in turn")
     parser.add_argument("--rate", type=float, default=500, help="events/s of the fixed-rate phase")
     parser.add_argument("--duration", type=float, default=10, help="seconds of the fixed-rate phase")
     parser.add_argument("--clients", type=int, default=8, help="concurrent keep-alive connections")
@@ -287,8 +309,8 @@ def main() -> int:
     parser.add_argument("--gunicorn", default=" ".join(GUNICORN_ARGS),
                         help="gunicorn worker options, the same for both apps (default: the Procfile's)")
     args = parser.parse_args()
-    if min(args.meetings, args.joins, args.clients, args.rate, args.duration) <= 0:
-        parser.error("--meetings, --joins, --clients, --rate and --duration must be positive")
+    if min(args.meetings, args.joins, args.rounds, args.clients, args.rate, args.duration) <= 0:
+        parser.error("--meetings, --joins, --rounds, --clients, --rate and --duration must be positive")
     GUNICORN_ARGS[:] = args.gunicorn.split()
     try:
         store = local_redis(args.redis_url)
@@ -298,25 +320,32 @@ def main() -> int:
 
     secret, token = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
     fixed = int(args.rate * args.duration)
-    sets = {"warm-up": burst(secret, 10, args.joins), "throughput": burst(secret, args.meetings, args.joins),
-            "fixed_rate": burst(secret, math.ceil(fixed / (args.joins + 1)), args.joins)[:fixed]}
-    results = {"servers": {}}
+    warm_up = burst(secret, 10, args.joins)
+    bursts = [burst(secret, args.meetings, args.joins) for _ in range(args.rounds)]  # fresh meetings each round
+    fixed_rate = burst(secret, math.ceil(fixed / (args.joins + 1)), args.joins)[:fixed]
     with tempfile.TemporaryDirectory(prefix="webhook-bench-") as tmp:
         env = dict(os.environ, REDIS_URL=args.redis_url, ZOOM_WEBHOOK_SECRET_TOKEN=secret, MONITOR_API_TOKEN=token,
                    MONITOR_SECRET_KEY=secrets.token_urlsafe(32),
                    MONITOR_CONFIG=str(ROOT / "config" / "monitor.example.toml"), MONITOR_DATA_DIR=tmp)
-        for name, factory, health in SERVERS:
-            print(f"{name}: {factory}", file=sys.stderr)
-            store.flushdb()
-            with gunicorn(factory, env, Path(tmp) / f"{name}.log", health) as server:
-                run_phase(server, store, sets["warm-up"], args.clients)
-                store.flushdb()  # the warm-up's meetings must not count in the roster check
-                s = results["servers"][name] = {}
-                s["throughput"] = run_phase(server, store, sets["throughput"], args.clients)
-                if name == "real":
-                    s["roster_check"] = check_rosters(server[0], token, args.meetings, args.joins)
-                print(f"  throughput done, fixed rate for {args.duration:g} s", file=sys.stderr)
-                s["fixed_rate"] = run_phase(server, store, sets["fixed_rate"], args.clients, rate=args.rate)
+        store.flushdb()
+        with ExitStack() as stack:
+            servers = {name: stack.enter_context(gunicorn(factory, env, Path(tmp) / f"{name}.log", health))
+                       for name, factory, health in SERVERS}
+            for server in servers.values():
+                run_phase(server, store, warm_up, args.clients)
+            store.flushdb()  # the warm-up's meetings must not count in the roster check
+            rounds = {name: [] for name in servers}
+            for i, deliveries in enumerate(bursts):
+                print(f"throughput round {i + 1} of {args.rounds}", file=sys.stderr)
+                for name in (list(servers) if i % 2 == 0 else list(servers)[::-1]):
+                    rounds[name].append(run_phase(servers[name], store, deliveries, args.clients))
+            results = {"servers": {name: {"throughput": combine(rounds[name])} for name in servers}}
+            results["servers"]["real"]["roster_check"] = check_rosters(servers["real"][0], token,
+                                                                       args.meetings * args.rounds, args.joins)
+            for name, server in servers.items():
+                print(f"{name}: fixed rate for {args.duration:g} s", file=sys.stderr)
+                results["servers"][name]["fixed_rate"] = run_phase(server, store, fixed_rate, args.clients,
+                                                                   rate=args.rate)
         store.flushdb()
     signal.alarm(0)
 

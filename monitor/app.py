@@ -5,7 +5,6 @@ import logging
 import secrets
 
 from flask import Flask
-from flask.sessions import SecureCookieSessionInterface
 from redis import Redis
 from redis.backoff import ExponentialBackoff
 from redis.retry import Retry
@@ -77,15 +76,6 @@ def build_services(settings: Settings, *, embedded_ok: bool = False, redis: Redi
     )
 
 
-class _Sessions(SecureCookieSessionInterface):
-    """Staff's signed session cookie; none for Zoom's deliveries, which are signed and never sign in."""
-
-    def open_session(self, app, request):
-        if request.path == webhook.PATH:
-            return None  # Flask's null session: nothing read, nothing saved
-        return super().open_session(app, request)
-
-
 def create_app(services: Services | None = None) -> Flask:
     if services is None:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -105,7 +95,6 @@ def create_app(services: Services | None = None) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_SECURE=services.secure_cookies,
     )
-    app.session_interface = _Sessions()
     app.extensions["monitor"] = services
     webhook.init_app(app)
     api.init_app(app)
@@ -113,6 +102,6 @@ def create_app(services: Services | None = None) -> Flask:
     accounts_web.init_app(app)
     queue.init_app(app)
     digest_web.init_app(app)
-    for machine_facing in (webhook.bp, api.bp, alerts_api.bp):  # Zoom's signature or the bearer token instead
+    for machine_facing in (api.bp, alerts_api.bp):  # the bearer token instead
         accounts_web.csrf.exempt(machine_facing)
     return app

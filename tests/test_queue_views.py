@@ -143,7 +143,7 @@ ALLOWED = {
     "queue.chronology": ("dsl", "deputy", "headteacher"), "queue.staff_concerns": ("dsl", "deputy", "headteacher"),
     "digests.digests": ("dsl", "deputy", "headteacher"), "digests.digest": ("dsl", "deputy", "headteacher"),
 }
-NOT_STAFF_PAGES = ("static", "queue.home", "webhook.", "api.", "alerts_api.", "accounts.")
+NOT_STAFF_PAGES = ("static", "queue.home", "api.", "alerts_api.", "accounts.")
 
 
 @pytest.mark.parametrize("role", ROLES)
