@@ -6,7 +6,7 @@ Run from the repository root, with Redis on 127.0.0.1 (the DB named in --redis-u
                                   [--clients 8] [--rounds 5] [--redis-url redis://127.0.0.1:6379/14] [--json]
 
 It signs in advance "lesson-change bursts" (per meeting: meeting.started, then --joins participant_joined) and
-starts, side by side under the same gunicorn command (gthread, 2 workers x 2 threads, 127.0.0.1), the real app
+starts, side by side under the same gunicorn command (gthread, 2 workers x 8 threads, 127.0.0.1), the real app
 `monitor.app:create_app()` and the bare `bench.bare_app:create_app()`. After a warm-up it measures:
 
 * throughput: in each of --rounds rounds, on the real app then the bare one (the other way round every second
