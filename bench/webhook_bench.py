@@ -238,6 +238,10 @@ def check_rosters(port: int, token: str, meetings: int, joins: int) -> dict:
             "meetings_listed": len(listed), "meetings_expected": meetings, "meetings_not_full": short}
 
 
+ROUND_FIGURES = ("events_per_s", "p50_ms", "p99_ms", "gunicorn_cpu_ms_per_event", "redis_cpu_ms_per_event",
+                 "client_cpu_cores", "other_cpu_cores")
+
+
 def combine(rounds: list[dict]) -> dict:
     """One server's throughput over the rounds: the median of each figure, every error."""
     figures = {key: statistics.median(r[key] for r in rounds) for key in ROUND_FIGURES
@@ -245,10 +249,6 @@ def combine(rounds: list[dict]) -> dict:
     return {**dict.fromkeys(ROUND_FIGURES), **figures, "events": sum(r["events"] for r in rounds),
             "non_200": sum(r["non_200"] for r in rounds), "errors": [e for r in rounds for e in r["errors"]],
             "rounds": rounds}
-
-
-ROUND_FIGURES = ("events_per_s", "p50_ms", "p99_ms", "gunicorn_cpu_ms_per_event", "redis_cpu_ms_per_event",
-                 "client_cpu_cores", "other_cpu_cores")
 
 
 def summarise(results: dict, rate: float) -> list[str]:
