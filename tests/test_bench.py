@@ -20,6 +20,16 @@ def test_a_tiny_benchmark_run_reports_both_apps_and_their_ratio(real_redis_url):
     assert set(figures) >= {"servers", "ratios", "targets"} and figures["errors"] == [], figures
 
 
+
+def test_a_tiny_delivery_cost_run_reports_both_apps_by_stage(real_redis_url):
+    result = subprocess.run([sys.executable, "bench/delivery_cost.py", "--meetings", "2", "--joins", "3",
+                             "--redis-url", real_redis_url], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("CPU per delivery in µs, 8 deliveries"), result.stdout
+    assert [line.split()[0] for line in lines[2:4]] == ["bare", "real"]
+    assert "  roster script round trip" in result.stdout and "one Redis round trip (PING)" in lines[-1]
+
 def test_a_tiny_alert_latency_run_gets_every_alert(real_redis_url):
     result = subprocess.run([sys.executable, "bench/alert_latency.py", "--lessons", "2", "--redis-url", real_redis_url,
                              "--json", "--max-seconds", "120"], cwd=ROOT, capture_output=True, text=True, timeout=150)
