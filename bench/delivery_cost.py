@@ -13,6 +13,7 @@ shared machine are noisy: compare the figures of one run with each other.
 from __future__ import annotations
 
 import argparse
+import importlib
 import io
 import os
 import secrets
@@ -67,8 +68,6 @@ def cost(app, store, deliveries) -> tuple[float, float]:
 @contextmanager
 def timed_stages(spent: Counter):
     """Adds each stage's process CPU to ``spent`` while the block runs."""
-    import importlib
-
     patched = []
     for module_name, owner_name, name, label in STAGES:
         owner = importlib.import_module(module_name)
