@@ -3,11 +3,11 @@ checks/state.py), in plain Python, without a server's round trips. Nothing expir
 from __future__ import annotations
 
 import heapq
-import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from .checks.plan import Entry
+from .checks.state import deadline_member, due_deadline
 from .roster.changes import Change
 from .roster.store import MeetingState, Summary
 
@@ -102,7 +102,7 @@ class MemoryState:
     def reconcile(self, uuid: str, version: str, writes: dict[str, Entry | None],
                   deadlines: list[tuple[str, Entry]]) -> bool:
         for name, entry in deadlines:
-            member = json.dumps([uuid, name, entry.began])
+            member = deadline_member(uuid, name, entry)
             self._deadlines[member] = entry.deadline
             heapq.heappush(self._heap, (entry.deadline, member))
         m = self._meetings[uuid]
@@ -134,7 +134,7 @@ class MemoryState:
         while self._heap and self._heap[0][0] < now:
             deadline, member = heapq.heappop(self._heap)
             if self._deadlines.get(member) == deadline:
-                found.append((*json.loads(member), member))
+                found.append(due_deadline(member))
         return found
 
     def next_deadline(self) -> int | None:

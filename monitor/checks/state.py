@@ -45,9 +45,14 @@ def decode_entries(conditions: dict[str, str]) -> dict[str, Entry]:
     return {name: Entry.decode(value) for name, value in conditions.items()}
 
 
-def _member(uuid: str, name: str, entry: Entry) -> str:
-    """A deadline in keys.DEADLINES; stale once its condition has cleared or changed."""
+def deadline_member(uuid: str, name: str, entry: Entry) -> str:
+    """A deadline in keys.DEADLINES (or the in-memory state's); stale once its condition has cleared or changed."""
     return json.dumps([uuid, name, entry.began])
+
+
+def due_deadline(member: str) -> tuple[str, str, int, str]:
+    """(uuid, condition field, began, member) of a deadline that has come."""
+    return (*json.loads(member), member)
 
 
 class ConditionState:
@@ -64,7 +69,8 @@ class ConditionState:
         args: list = [version, keys.MEETING_RETENTION_SECONDS]
         for name, entry in writes.items():
             args += [name, entry.encode() if entry else ""]
-        adds = [("ZADD", keys.DEADLINES, entry.deadline, _member(uuid, name, entry)) for name, entry in deadlines]
+        adds = [("ZADD", keys.DEADLINES, entry.deadline, deadline_member(uuid, name, entry))
+                for name, entry in deadlines]
         return bool(self.connection.run(self._reconcile, (keys.meeting(uuid), keys.conditions(uuid)), args, *adds))
 
     def settle(self, uuid: str, name: str, expected: Entry, new: Entry | None) -> bool:
@@ -79,7 +85,7 @@ class ConditionState:
     def due(self, now: int) -> list[tuple[str, str, int, str]]:
         """(uuid, condition field, began, member) of the deadlines strictly before now, earliest first."""
         members = self.redis.zrangebyscore(keys.DEADLINES, "-inf", f"({now}")
-        return [(*json.loads(text(m)), text(m)) for m in members]
+        return [due_deadline(text(m)) for m in members]
 
     def next_deadline(self) -> int | None:
         first = self.redis.zrange(keys.DEADLINES, 0, 0, withscores=True)
