@@ -203,9 +203,9 @@ class IncidentStore:
     def _note_people(self, conn: Connection, incident_id: int, evidence: dict) -> None:
         found = dict(reversed(list(concerned(evidence))))  # an e-mail's first class wins
         if found:
-            conn.execute(self._insert(people).values([{"incident_id": incident_id, "email": email, "person_key": person_key(email),
-                                                       "person_class": cls}
-                                                      for email, cls in found.items()])
+            rows = [{"incident_id": incident_id, "email": email, "person_key": person_key(email), "person_class": cls}
+                    for email, cls in found.items()]
+            conn.execute(self._insert(people).values(rows)
                          .on_conflict_do_nothing(index_elements=["incident_id", "email"]))
 
     @staticmethod
