@@ -1,11 +1,17 @@
 """Time is injected: the live service reads the wall clock here, replay and tests drive their own."""
 import time
+from datetime import datetime, timezone
 from typing import Callable
 
 Clock = Callable[[], float]
 """Returns the current time in seconds since the epoch."""
 
 wall_clock: Clock = time.time
+
+
+def utc_now(clock: Clock) -> datetime:
+    """The clock's time as an aware UTC datetime."""
+    return datetime.fromtimestamp(clock(), timezone.utc)
 
 
 class ManualClock:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from rq import Callback, Queue, Retry
 from rq.exceptions import DuplicateJobError
@@ -14,6 +14,7 @@ from monitor.alerts.channels import DeliveryError
 from monitor.alerts.content import alert_message
 from monitor.alerts.delivery import channel as make_channel
 from monitor.alerts.routing import channels_for, escalation_channels
+from monitor.clock import utc_now
 from monitor.rules import EXTERNAL_PARTICIPANT, NON_TEACHER_HOST
 from monitor.services import Services
 
@@ -29,7 +30,7 @@ INHIBITED = frozenset({EXTERNAL_PARTICIPANT})
 
 
 def _now(svc: Services) -> datetime:
-    return datetime.fromtimestamp(svc.clock(), timezone.utc)
+    return utc_now(svc.clock)
 
 
 def _parse(iso: str) -> datetime:

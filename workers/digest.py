@@ -14,6 +14,7 @@ from datetime import datetime, timedelta, timezone
 from rq import Queue
 from rq.exceptions import DuplicateJobError
 
+from monitor.clock import utc_now
 from monitor.digest.week import next_tick
 from monitor.services import Services
 
@@ -31,7 +32,7 @@ def tick_job_id(at: datetime) -> str:
 
 def schedule_tick(svc: Services, after: datetime | None = None) -> datetime:
     """Schedules the first tick after ``after`` (default: now) unless it is scheduled already; returns its time."""
-    after = after or datetime.fromtimestamp(svc.clock(), timezone.utc)
+    after = after or utc_now(svc.clock)
     at = next_tick(after, svc.digests.tz)
     queue = Queue(DIGESTS, connection=svc.redis)
     job = queue.create_job(jobs.digest_tick, args=(at.isoformat(),), job_id=tick_job_id(at),
@@ -44,7 +45,7 @@ def schedule_tick(svc: Services, after: datetime | None = None) -> datetime:
 
 
 def run_tick(svc: Services, at_iso: str) -> str | None:
-    now = max(datetime.fromisoformat(at_iso), datetime.fromtimestamp(svc.clock(), timezone.utc))
+    now = max(datetime.fromisoformat(at_iso), utc_now(svc.clock))
     schedule_tick(svc, now)  # first, whatever happens below; after a late tick, no string of ticks to catch up
     ended = svc.pipeline.record_unended(int((now - QUIET_BEFORE_ENDED).timestamp() * 1000))
     if ended:

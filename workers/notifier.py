@@ -7,7 +7,7 @@ from redis import Redis
 from rq import Queue, Retry
 from rq.exceptions import DuplicateJobError
 
-from monitor.clock import Clock
+from monitor.clock import Clock, utc_now
 from monitor.incidents.store import IncidentStore
 
 from . import jobs
@@ -28,7 +28,7 @@ class RQNotifier:
                                 unique=True, retry=Retry(max=3, interval=[10, 60, 300]), failure_ttl=7 * 86400)
         except DuplicateJobError:
             pass
-        self.incidents.mark_alert_enqueued(incident_id, datetime.fromtimestamp(self.clock(), timezone.utc))
+        self.incidents.mark_alert_enqueued(incident_id, utc_now(self.clock))
 
     def check_due_at(self, deadline_ms: int) -> None:
         """Schedules a sweep just after the deadline (RQ's scheduler works in whole seconds); one job a second."""

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import datetime
 from functools import wraps
 
 from flask import Blueprint, Flask, abort, redirect, render_template, request, session, url_for
@@ -13,6 +13,7 @@ from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from .. import keys
+from ..clock import utc_now
 from ..services import services
 
 log = logging.getLogger(__name__)
@@ -36,7 +37,7 @@ class SignOutForm(FlaskForm):
 
 
 def _now() -> datetime:
-    return datetime.fromtimestamp(services().clock(), timezone.utc)
+    return utc_now(services().clock)
 
 
 def role_required(*roles: str):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from functools import wraps
 from typing import Annotated, Literal
 
@@ -11,6 +11,7 @@ from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..api import bearer_required
+from ..clock import utc_now
 from ..config import Email, normalise_meeting_id
 from ..rules import RULE_IDS
 from ..services import services
@@ -47,7 +48,7 @@ class NewSilence(BaseModel):
 
 
 def _now() -> datetime:
-    return datetime.fromtimestamp(services().clock(), timezone.utc)
+    return utc_now(services().clock)
 
 
 def _body(model: type[BaseModel]):

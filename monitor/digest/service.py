@@ -5,7 +5,7 @@ import hashlib
 import logging
 import os
 from collections.abc import Callable, Mapping
-from datetime import datetime, timezone
+from datetime import datetime
 from email.message import EmailMessage
 from email.utils import formatdate, parseaddr
 from zoneinfo import ZoneInfo
@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 
 from ..alerts.channels import EmailChannel
 from ..alerts.delivery import smtp_channel
-from ..clock import Clock, wall_clock
+from ..clock import Clock, utc_now, wall_clock
 from ..config import SchoolConfig
 from .figures import Digest, make_digest
 from .render import render_html, render_text, title
@@ -50,7 +50,7 @@ class DigestService:
         self.tz = ZoneInfo(config.school.timezone)
 
     def now(self) -> datetime:
-        return datetime.fromtimestamp(self.clock(), timezone.utc)
+        return utc_now(self.clock)
 
     def make(self, week: Week) -> Digest:
         """The week's digest from the database as it stands (neither kept nor sent)."""

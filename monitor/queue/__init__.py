@@ -2,12 +2,13 @@
 incident and what is decided on it, chronologies of one person, the staff-concern view and the live lessons board."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Flask, redirect, url_for
 from flask_login import current_user
 
+from ..clock import utc_now
 from ..people import STAFF_CLASSES
 from ..rules import CONDUCT_RULES
 from ..services import services
@@ -21,7 +22,7 @@ CONDUCT = tuple(sorted(CONDUCT_RULES))
 
 
 def now() -> datetime:
-    return datetime.fromtimestamp(services().clock(), timezone.utc)
+    return utc_now(services().clock)
 
 
 def who() -> tuple[int, str]:
