@@ -226,7 +226,7 @@ def digest(week: str | None, fmt: str, send: bool, config: Path | None) -> None:
     migrate(engine)
     service = DigestService(school, engine)
     try:
-        chosen = Week.parse(week) if week else Week.containing(service.now(), service.tz).before()
+        chosen = Week.parse(week) if week else service.last_week()
     except ValueError as exc:
         _fail(exc)
     if send:

@@ -52,6 +52,10 @@ class DigestService:
     def now(self) -> datetime:
         return utc_now(self.clock)
 
+    def last_week(self) -> Week:
+        """The last whole week, school time."""
+        return Week.containing(self.now(), self.tz).before()
+
     def make(self, week: Week) -> Digest:
         """The week's digest from the database as it stands (neither kept nor sent)."""
         start, end = week.bounds(self.tz)

@@ -18,7 +18,7 @@ READERS = ("dsl", "deputy", "headteacher")
 @role_required(*READERS)
 def digests():
     service = services().digests
-    latest = Week.containing(service.now(), service.tz).before()
+    latest = service.last_week()
     return render_template("digests.html", digests=service.store.all(), latest=str(latest))
 
 
