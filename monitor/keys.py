@@ -67,6 +67,9 @@ DEADLINES = "zm:{monitor}:deadlines"
 """ZSET: "<uuid> <condition field> <began_at>" -> when its grace period ends (ms). A member whose condition has
 cleared or changed is stale and is dropped when it comes due."""
 
+CHECK_ATTEMPTS = "zm:{monitor}:check-attempts"
+"""HASH: deadline member -> how often its check failed; the member's score in DEADLINES is then its next try."""
+
 IGNORED_COUNTS = "zm:{monitor}:ignored"
 """HASH: event kind -> deliveries of kinds that change no roster (first delivery only)."""
 

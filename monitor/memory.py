@@ -34,6 +34,23 @@ class _Meeting:
         else:
             self.present.pop(conn, None)
 
+    def apply(self, change: Change) -> None:
+        for target, op, name, value in change.ops:
+            values = self.targets[target]
+            old = values.get(name)
+            if op == "setnx":
+                values.setdefault(name, value)
+            elif op == "incr":
+                values[name] = str(int(old or 0) + int(value))
+            elif old is None or _newer(op, value, old):
+                values[name] = value
+            if target in "jl":
+                self.update_presence(name)
+
+    def state(self, uuid: str) -> MeetingState:
+        return MeetingState(uuid, dict(self.meeting), dict(self.conditions), dict(self.connections),
+                            dict(self.joins), dict(self.leaves), dict(self.people))
+
     def summary(self, uuid: str) -> Summary:
         """As apply.lua sums up; the dicts are the live ones, to be read at once and not kept."""
         present = () if "ended_at" in self.meeting else tuple(self.present.values())
@@ -47,6 +64,18 @@ def _newer(op: str, value: str, old: str) -> bool:
     return ts > old_ts or (ts == old_ts and value > old)
 
 
+def with_change(state: MeetingState | None, change: Change) -> MeetingState:
+    """The meeting as ``change`` would leave it, worked out without storing anything."""
+    m = _Meeting()
+    if state is not None:
+        for mine, theirs in ((m.meeting, state.meeting), (m.conditions, state.conditions),
+                             (m.connections, state.connections), (m.joins, state.joins), (m.leaves, state.leaves),
+                             (m.people, state.people)):
+            mine.update(theirs)
+    m.apply(change)
+    return m.state(change.uuid)
+
+
 class MemoryState:
     """Stands in for both RosterStore and ConditionState."""
 
@@ -56,6 +85,7 @@ class MemoryState:
         self._ignored_seen: set[str] = set()
         self._deadlines: dict[str, int] = {}
         self._heap: list[tuple[int, str]] = []
+        self._attempts: dict[str, int] = {}
 
     # --- RosterStore ---
 
@@ -64,25 +94,14 @@ class MemoryState:
         if change.fingerprint in m.seen:
             return False, m.summary(change.uuid)
         m.seen.add(change.fingerprint)
-        for target, op, name, value in change.ops:
-            values = m.targets[target]
-            old = values.get(name)
-            if op == "setnx":
-                values.setdefault(name, value)
-            elif op == "incr":
-                values[name] = str(int(old or 0) + int(value))
-            elif old is None or _newer(op, value, old):
-                values[name] = value
-            if target in "jl":
-                m.update_presence(name)
+        m.apply(change)
         return True, m.summary(change.uuid)
 
     def load(self, uuid: str) -> MeetingState | None:
         m = self._meetings.get(uuid)
         if m is None or not m.meeting:
             return None
-        return MeetingState(uuid, dict(m.meeting), dict(m.conditions), dict(m.connections), dict(m.joins),
-                            dict(m.leaves), dict(m.people))
+        return m.state(uuid)
 
     def meeting_uuids(self) -> list[str]:
         return sorted(uuid for uuid, m in self._meetings.items() if m.meeting)
@@ -144,3 +163,12 @@ class MemoryState:
 
     def drop_deadline(self, member: str) -> None:
         self._deadlines.pop(member, None)
+        self._attempts.pop(member, None)
+
+    def count_failure(self, member: str) -> int:
+        self._attempts[member] = self._attempts.get(member, 0) + 1
+        return self._attempts[member]
+
+    def retry_later(self, member: str, at: int) -> None:
+        self._deadlines[member] = at
+        heapq.heappush(self._heap, (at, member))

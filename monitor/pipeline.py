@@ -15,11 +15,15 @@ from .connection import ThreadConnection
 from .events import Envelope, ZoomEvent, parse_event
 from .incidents import IncidentStore
 from .lessons import LessonStore, lesson_of, quiet_since
-from .roster.changes import change_for
+from .memory import with_change
+from .roster.changes import Change, change_for
 from .roster.model import People, Roster, build_roster, summarise
 from .roster.store import RosterStore
+from .times import utc
 
 Outcome = Literal["applied", "duplicate", "ignored"]
+OUTBOX_MS = 24 * 3600 * 1000
+"""How far back the sweep looks for incidents whose alert was never queued."""
 
 
 def fingerprint(body: dict[str, Any]) -> str:
@@ -62,14 +66,32 @@ class Pipeline:
         if change is None:
             counted = self.store.count_ignored(event.event, fingerprint(body))
             return ("ignored" if counted else "duplicate"), None
+        if event.event == "meeting.ended":
+            self._before_end(change, int(now * 1000))
         applied, summary = self.store.apply(change)
         self.checks.after_delivery(summary, summarise(self.people, summary), int(now * 1000), change.joined)
-        if event.event == "meeting.ended" or (change.joined and "ended_at" in summary.meeting):
+        if change.joined and "ended_at" in summary.meeting:
             self._record_lesson(self.roster(change.uuid))
         return ("applied" if applied else "duplicate"), change.uuid
 
+    def _before_end(self, change: Change, now: int) -> None:
+        """A meeting's end changes the roster only once what it settles is stored: if the database fails, Zoom's
+        retry finds the meeting as it was."""
+        state = self.store.load(change.uuid)
+        if state is not None:
+            self.checks.before_end(state.conditions, change.uuid, now)
+        self._record_lesson(build_roster(self.people, with_change(state, change)))
+
     def fire_due_checks(self) -> None:
         self.checks.fire_due(int(self.clock() * 1000))
+
+    def sweep(self) -> None:
+        """What the workers do every few seconds, whatever else happens: the checks that came due (those that failed
+        before too), then the incidents whose alert job could not be queued (the outbox)."""
+        now = int(self.clock() * 1000)
+        self.checks.fire_due(now)
+        for incident_id in self.checks.incidents.awaiting_alert(utc(now - OUTBOX_MS)):
+            self.checks.notifier.incident_opened(incident_id)
 
     def _record_lesson(self, roster: Roster | None, ended_at: int | None = None) -> None:
         """Once a meeting ends (and for a join Zoom delivers after the end): the durable record of the lesson."""

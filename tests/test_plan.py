@@ -9,9 +9,10 @@ REC = Condition("no_recording", None, 120)
 F_EXT, F_REC = field_of(EXT), field_of(REC)
 
 
-def test_a_new_condition_without_grace_is_confirmed_at_once():
+def test_a_new_condition_without_grace_is_confirmed_at_once_and_kept_for_the_sweep_should_that_fail():
     p = plan({}, [EXT], now=1000)
-    assert p.writes == {F_EXT: Entry(1000, 0)} and p.confirms == [(F_EXT, Entry(1000, 0))] and p.deadlines == []
+    assert p.writes == {F_EXT: Entry(1000, 0)} and p.confirms == [(F_EXT, Entry(1000, 0))]
+    assert p.deadlines == [(F_EXT, Entry(1000, 0))]
 
 
 def test_a_new_condition_with_grace_waits_for_its_deadline():
@@ -34,6 +35,19 @@ def test_a_holding_condition_changes_nothing():
 def test_a_pending_condition_that_clears_is_cancelled():
     p = plan({F_REC: Entry(1000, 120)}, [], now=60_000)
     assert p.writes == {F_REC: None} and p.clears == [] and p.confirms == []
+
+
+def test_a_condition_whose_confirmation_failed_is_still_confirmed_when_it_clears():
+    # the outsider's join could not be stored in the database (503); then they left
+    p = plan({F_EXT: Entry(1000, 0)}, [], now=5000)
+    cleared = Entry(1000, 0, cleared=5000)
+    assert p.writes == {F_EXT: cleared} and p.confirms == [(F_EXT, cleared)] and p.clears == []
+    assert plan({F_EXT: cleared}, [], now=9000).confirms == [(F_EXT, cleared)]  # until its incident is stored
+
+
+def test_a_condition_past_its_grace_whose_check_has_not_run_is_confirmed_when_it_clears():
+    p = plan({F_REC: Entry(1000, 120)}, [], now=121_001)
+    assert p.confirms == [(F_REC, Entry(1000, 120, cleared=121_001))]
 
 
 def test_a_confirmed_condition_that_clears_is_kept_until_its_clearing_is_stored():

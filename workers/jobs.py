@@ -32,6 +32,11 @@ def fire_due_checks() -> None:
     current().pipeline.fire_due_checks()
 
 
+def sweep() -> None:
+    """Every few seconds (workers/run.py): due checks, also those that failed before, and the alert outbox."""
+    current().pipeline.sweep()
+
+
 def alert_incident(incident_id: int) -> None:
     """Runs once an incident is committed: it joins its meeting's alert group, sent after the group wait."""
     svc = current()

@@ -4,7 +4,9 @@ from __future__ import annotations
 import logging
 import threading
 
+from redis.exceptions import RedisError
 from rq import Queue, SimpleWorker, Worker
+from rq.exceptions import DuplicateJobError
 from rq.timeouts import TimerDeathPenalty
 
 from monitor.config import ConfigError
@@ -12,9 +14,35 @@ from monitor.services import Services
 from monitor.settings import Settings
 
 from . import digest, jobs
-from .queues import QUEUES
+from .queues import CHECKS, QUEUES
 
 log = logging.getLogger(__name__)
+
+
+SWEEP_SECONDS = 15
+"""How often the embedded worker sweeps; ``monitor worker`` sweeps at each of RQ's maintenance passes."""
+
+
+def enqueue_sweep(services: Services) -> None:
+    """One sweep job for each few seconds, however many workers ask for it."""
+    slot = int(services.clock()) // SWEEP_SECONDS
+    try:
+        Queue(CHECKS, connection=services.redis).enqueue(jobs.sweep, job_id=f"sweep-{slot}", unique=True,
+                                                         result_ttl=60, failure_ttl=86400)
+    except DuplicateJobError:
+        pass
+
+
+class MonitorWorker(Worker):
+    """RQ's worker, which also queues the sweep at each maintenance pass: due checks and unqueued alerts are found
+    even when nothing else happens."""
+
+    def run_maintenance_tasks(self) -> None:
+        super().run_maintenance_tasks()
+        try:
+            enqueue_sweep(jobs.current())
+        except RedisError as exc:
+            log.error("the sweep could not be queued: %s", type(exc).__name__)
 
 
 def run_worker(settings: Settings) -> None:
@@ -25,13 +53,13 @@ def run_worker(settings: Settings) -> None:
         raise ConfigError("environment variable REDIS_URL is not set: a worker needs the Redis server the web app uses")
     services = build_services(settings)
     jobs.bind(services)
-    services.pipeline.fire_due_checks()  # deadlines that passed while no worker ran
+    services.pipeline.sweep()  # deadlines that passed while no worker ran, alerts never queued
     digest.schedule_tick(services)  # the weekly digest's hourly tick, unless another worker scheduled it
     queues = [Queue(name, connection=services.redis) for name in QUEUES]
     # A job whose worker and work horse were both killed is retried once its heartbeat has lapsed (60 s past the
     # last one, sent every 5 s) and a worker next cleans up (every 15 s, while idle too): within about 90 s.
-    Worker(queues, connection=services.redis, worker_ttl=30, maintenance_interval=15,
-           job_monitoring_interval=5).work(with_scheduler=True)
+    MonitorWorker(queues, connection=services.redis, worker_ttl=30, maintenance_interval=SWEEP_SECONDS,
+                  job_monitoring_interval=5).work(with_scheduler=True)
 
 
 class _ThreadWorker(SimpleWorker):
@@ -57,6 +85,7 @@ def start_embedded_worker(services: Services, interval: float = 1.0) -> threadin
         worker = _ThreadWorker(queues, connection=services.redis)
         while not stop.is_set():
             try:
+                enqueue_sweep(services)
                 worker.work(burst=True, with_scheduler=True, logging_level="WARNING")
             except Exception:  # keep the service's worker alive; the job's failure is in RQ's registry
                 log.exception("embedded worker pass failed")

@@ -47,9 +47,11 @@ class Plan:
     writes: dict[str, Entry | None] = field(default_factory=dict)
     """Condition field -> its new entry; None deletes it (a pending check cancelled)."""
     deadlines: list[tuple[str, Entry]] = field(default_factory=list)
-    """New conditions with a grace period: a check must fire when it runs out."""
+    """New conditions: a check must fire when the grace runs out. A condition without grace is confirmed at once,
+    and its deadline (its beginning) is kept only so that the worker's sweep confirms it if that fails."""
     confirms: list[tuple[str, Entry]] = field(default_factory=list)
-    """Entries (as stored after the writes) whose incident must be opened now."""
+    """Entries (as stored after the writes) whose incident must be opened now; one that has cleared meanwhile
+    (``cleared`` set) is opened and its clearing stored at once."""
     clears: list[tuple[str, Entry]] = field(default_factory=list)
     """Confirmed entries (as stored after the writes) that cleared: store when, then forget them."""
 
@@ -65,19 +67,27 @@ def plan(stored: dict[str, Entry], holding: list[Condition], now: int) -> Plan:
                 result.confirms.append((name, entry))
             continue
         if entry is not None:
-            result.clears.append((name, entry))
+            _settle_cleared(result, name, entry)
         new = Entry(now, condition.grace_seconds)
         result.writes[name] = new
-        (result.confirms if new.grace == 0 else result.deadlines).append((name, new))
+        result.deadlines.append((name, new))
+        if new.grace == 0:
+            result.confirms.append((name, new))
     for name, entry in stored.items():
         if name in desired:
             continue
         if entry.cleared is not None:
-            result.clears.append((name, entry))
-        elif entry.opened:
+            _settle_cleared(result, name, entry)
+        elif entry.opened or entry.due(now):
+            # It held past its grace: flagged even when its confirmation had failed (a database outage) or its
+            # check has not run yet, never dropped unconfirmed.
             cleared = replace(entry, cleared=now)
             result.writes[name] = cleared
-            result.clears.append((name, cleared))
+            _settle_cleared(result, name, cleared)
         else:
             result.writes[name] = None
     return result
+
+
+def _settle_cleared(result: Plan, name: str, entry: Entry) -> None:
+    (result.clears if entry.opened else result.confirms).append((name, entry))

@@ -5,10 +5,13 @@ import logging
 from dataclasses import replace
 from typing import Protocol
 
+from redis.exceptions import RedisError
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
+
 from ..config import SchoolConfig
 from ..evidence import evidence
 from ..times import utc
-from ..incidents import Confirmation, IncidentStore
+from ..incidents import Confirmation, IncidentStore, SetAside
 from ..roster.model import People, Roster, build_roster
 from ..roster.store import RosterStore, Summary
 from ..rules import SEVERITY, evaluate, late_external_participant
@@ -16,6 +19,14 @@ from .plan import Entry, condition_of, plan
 from .state import ConditionState, decode_entries
 
 log = logging.getLogger(__name__)
+
+RETRY_AFTER_SECONDS = (10, 30, 60, 120, 300)
+"""A check that fails is tried again after each of these in turn, then set aside (about 9 minutes in all)."""
+UNAVAILABLE_RETRY_SECONDS = 10
+"""A check that failed because the database could not be reached is tried again this often, for as long as it takes:
+the database's outage is not the meeting's fault."""
+UNAVAILABLE = (OperationalError, InterfaceError, DisconnectionError)
+"""The database could not be reached, or was busy (as opposed to refusing what was asked of it)."""
 
 
 class Notifier(Protocol):
@@ -43,7 +54,8 @@ class Checks:
         if result.writes and not self.state.reconcile(uuid, summary.version, result.writes, result.deadlines):
             return  # a later delivery was applied meanwhile; its evaluation decides
         for _, entry in result.deadlines:
-            self.notifier.check_due_at(entry.deadline)
+            if entry.grace:
+                self.notifier.check_due_at(entry.deadline)
         for name, entry in result.confirms:
             self._confirm(uuid, name, entry)
         for name, entry in result.clears:
@@ -55,13 +67,65 @@ class Checks:
             for condition, began in late_external_participant(full, joined) if full else ():
                 self._open(full, condition.rule, condition.subject, began, began, at=began)
 
+    def before_end(self, conditions: dict[str, str], uuid: str, now: int) -> None:
+        """Stores what a meeting's end settles in the database (the incidents of conditions that held past their
+        grace, the clearing of the confirmed ones) before the end itself is stored: a failure leaves the roster as
+        it was. Safe to repeat: after the end is stored, after_delivery settles the conditions again and for good."""
+        result = plan(decode_entries(conditions), [], now)
+        for name, entry in result.confirms:
+            self._confirm(uuid, name, entry)
+        for name, entry in result.clears:
+            rule, subject = condition_of(name)
+            self.incidents.record_clear(uuid, rule, subject, utc(entry.began), utc(entry.cleared))
+
     def fire_due(self, now: int) -> None:
-        """Confirms every condition whose grace period ran out strictly before ``now`` (ms) and still holds."""
+        """Confirms every condition whose grace period ran out strictly before ``now`` (ms) and still holds, or held
+        past it before it cleared. A check that fails is tried again later and holds up none of the others."""
         for uuid, name, began, member in self.state.due(now):
-            entry = self.state.entry(uuid, name)
-            if entry and entry.began == began and not entry.opened and entry.cleared is None:
-                self._confirm(uuid, name, entry)
+            try:
+                entry = self.state.entry(uuid, name)
+                if entry and entry.began == began and not entry.opened:
+                    self._confirm(uuid, name, entry)
+            except RedisError:
+                raise  # nothing can be done without Redis; the next sweep tries every due check again
+            except Exception as exc:  # one meeting's failure must not stop the checks of every other
+                self._failed(uuid, name, began, member, exc, now)
+                continue
             self.state.drop_deadline(member)
+
+    def _failed(self, uuid: str, name: str, began: int, member: str, exc: Exception, now: int) -> None:
+        rule, subject = condition_of(name)
+        error = type(exc).__name__
+        if isinstance(exc, UNAVAILABLE):
+            self._retry(member, now + UNAVAILABLE_RETRY_SECONDS * 1000)
+            log.warning("check %s of meeting %s: database unavailable (%s); trying again in %d s", rule, uuid, error,
+                        UNAVAILABLE_RETRY_SECONDS)
+            return
+        attempts = self.state.count_failure(member)
+        if attempts <= len(RETRY_AFTER_SECONDS):
+            delay = RETRY_AFTER_SECONDS[attempts - 1]
+            self._retry(member, now + delay * 1000)
+            log.warning("check %s of meeting %s failed (%s), attempt %d; trying again in %d s", rule, uuid, error,
+                        attempts, delay)
+            return
+        meeting = self.rosters.load(uuid)
+        facts = meeting.meeting if meeting else {}
+        try:
+            self.incidents.set_aside(SetAside(
+                meeting_uuid=uuid, meeting_id=facts.get("id"), topic=facts.get("topic"), rule=rule, subject=subject,
+                began_at=utc(began), attempts=attempts, error=error, at=utc(now)))
+        except Exception as again:
+            self._retry(member, now + RETRY_AFTER_SECONDS[-1] * 1000)
+            log.error("check %s of meeting %s could not be set aside (%s); trying again in %d s", rule, uuid,
+                      type(again).__name__, RETRY_AFTER_SECONDS[-1])
+            return
+        self.state.drop_deadline(member)
+        log.error("check %s of meeting %s set aside after %d failed attempts (%s): shown as not checked", rule, uuid,
+                  attempts, error)
+
+    def _retry(self, member: str, at: int) -> None:
+        self.state.retry_later(member, at)
+        self.notifier.check_due_at(at)
 
     def _full_roster(self, uuid: str) -> Roster | None:
         state = self.rosters.load(uuid)
@@ -73,8 +137,14 @@ class Checks:
             return
         rule, subject = condition_of(name)
         opened_at = entry.began if entry.grace == 0 else entry.deadline
-        self._open(roster, rule, subject, entry.began, opened_at)
-        self.state.settle(uuid, name, entry, replace(entry, opened=True))
+        if entry.cleared is None:
+            self._open(roster, rule, subject, entry.began, opened_at)
+            self.state.settle(uuid, name, entry, replace(entry, opened=True))
+            return
+        # It held past its grace and has cleared since: opened as it was when it began, and cleared at once.
+        self._open(roster, rule, subject, entry.began, opened_at, at=entry.began)
+        self.incidents.record_clear(uuid, rule, subject, utc(entry.began), utc(entry.cleared))
+        self.state.settle(uuid, name, entry, None)
 
     def _open(self, roster: Roster, rule: str, subject: str | None, began: int, opened: int,
               at: int | None = None) -> None:
@@ -91,4 +161,3 @@ class Checks:
 
     def next_deadline(self) -> int | None:
         return self.state.next_deadline()
-

@@ -92,4 +92,18 @@ class ConditionState:
         return int(first[0][1]) if first else None
 
     def drop_deadline(self, member: str) -> None:
-        self.redis.zrem(keys.DEADLINES, member)
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.zrem(keys.DEADLINES, member)
+        pipe.hdel(keys.CHECK_ATTEMPTS, member)
+        pipe.execute()
+
+    def count_failure(self, member: str) -> int:
+        """How often this check has failed, this time included."""
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.hincrby(keys.CHECK_ATTEMPTS, member, 1)
+        pipe.expire(keys.CHECK_ATTEMPTS, keys.MEETING_RETENTION_SECONDS)
+        return int(pipe.execute()[0])
+
+    def retry_later(self, member: str, at: int) -> None:
+        """Moves a failed check's deadline to ``at`` (ms)."""
+        self.redis.zadd(keys.DEADLINES, {member: at}, xx=True)

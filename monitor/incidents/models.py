@@ -176,3 +176,24 @@ class IncidentPerson(Base):
     email: Mapped[str] = mapped_column(primary_key=True)
     person_key: Mapped[str] = mapped_column(String(24), index=True)
     person_class: Mapped[str] = mapped_column(String(16))
+
+
+class UncheckedCondition(Base):
+    """A timed check that failed again and again and was set aside, so that it holds up no other: the DSL sees that
+    this lesson could not be checked for this rule."""
+
+    __tablename__ = "unchecked_conditions"
+    __table_args__ = (UniqueConstraint("meeting_uuid", "rule", "subject_key", "began_at",
+                                       name="uq_unchecked_conditions_condition"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_uuid: Mapped[str]
+    meeting_id: Mapped[str | None]
+    topic: Mapped[str | None]
+    rule: Mapped[str] = mapped_column(String(64))
+    subject_key: Mapped[str]
+    began_at: Mapped[datetime]
+    attempts: Mapped[int]
+    error: Mapped[str] = mapped_column(String(64))
+    """The kind of error (its class name): never its text, which may quote personal data."""
+    set_aside_at: Mapped[datetime] = mapped_column(index=True)

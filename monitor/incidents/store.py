@@ -16,10 +16,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from ..migrations import migrate
 from ..times import iso_utc
-from .models import Incident, IncidentOccurrence, IncidentPerson
+from .models import Incident, IncidentOccurrence, IncidentPerson, UncheckedCondition
 from .people import concerned, person_key
 
-__all__ = ["Confirmation", "Criteria", "IncidentStore", "iso_utc", "migrate"]
+__all__ = ["Confirmation", "Criteria", "IncidentStore", "SetAside", "iso_utc", "migrate"]
 
 UPSERTING_INSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
 """Each dialect's INSERT, which has ON CONFLICT DO NOTHING."""
@@ -27,6 +27,7 @@ UPSERTING_INSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
 incidents = Incident.__table__
 occurrences = IncidentOccurrence.__table__
 people = IncidentPerson.__table__
+unchecked = UncheckedCondition.__table__
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,21 @@ class Confirmation:
     began_at: datetime  # aware UTC
     opened_at: datetime  # aware UTC
     evidence: dict  # JSON-serialisable
+
+
+@dataclass(frozen=True)
+class SetAside:
+    """A check given up after its retries (see checks.runner)."""
+
+    meeting_uuid: str
+    meeting_id: str | None
+    topic: str | None
+    rule: str
+    subject: str | None
+    began_at: datetime  # aware UTC
+    attempts: int
+    error: str
+    at: datetime  # aware UTC
 
 
 @dataclass(frozen=True)
@@ -169,6 +185,32 @@ class IncidentStore:
         with self.engine.connect() as conn:
             row = conn.execute(select(incidents.c.alert_enqueued_at).where(incidents.c.id == incident_id)).first()
         return row is not None and row.alert_enqueued_at is None
+
+    def awaiting_alert(self, opened_since: datetime) -> list[int]:
+        """Incidents opened since then whose alert job was never queued (Redis failed between the commit and the
+        enqueue): the outbox the worker's sweep empties."""
+        with self.engine.connect() as conn:
+            return list(conn.execute(select(incidents.c.id).where(
+                incidents.c.alert_enqueued_at.is_(None), incidents.c.opened_at >= opened_since)
+                .order_by(incidents.c.id)).scalars())
+
+    def set_aside(self, c: "SetAside") -> None:
+        """Records a check that could not be done; the same condition twice is recorded once."""
+        with self._writing() as conn:
+            conn.execute(self._insert(unchecked).values(
+                meeting_uuid=c.meeting_uuid, meeting_id=c.meeting_id, topic=c.topic, rule=c.rule,
+                subject_key=_subject_key(c.subject), began_at=c.began_at, attempts=c.attempts, error=c.error,
+                set_aside_at=c.at).on_conflict_do_nothing(
+                index_elements=["meeting_uuid", "rule", "subject_key", "began_at"]))
+
+    def unchecked(self, *, limit: int = 50) -> list[dict]:
+        """The checks set aside, newest first."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(unchecked).order_by(unchecked.c.set_aside_at.desc(), unchecked.c.id.desc())
+                                .limit(limit)).all()
+        return [{"meeting_uuid": r.meeting_uuid, "meeting_id": r.meeting_id, "topic": r.topic, "rule": r.rule,
+                 "began_at": iso_utc(r.began_at), "set_aside_at": iso_utc(r.set_aside_at), "attempts": r.attempts,
+                 "error": r.error} for r in rows]
 
     def get(self, incident_id: int) -> dict | None:
         found = self._read(incidents.c.id == incident_id, limit=1)

@@ -6,6 +6,7 @@ import io
 from datetime import datetime, time, timedelta
 
 from flask import Response, render_template, request, url_for
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectChoice, SelectField
 from wtforms.validators import Optional
@@ -68,8 +69,10 @@ def incidents():
     store = services().incidents
     query = request.args.to_dict()
     links = {status: url_for("queue.incidents", **{**query, "status": status}) for status in STATUSES}
+    unchecked = store.unchecked(limit=20) if current_user.role in TRIAGERS else []
     return render_template("incidents.html", form=form, incidents=store.list(limit=200, **criteria),
                            counts=store.counts(**criteria), status_links=links, headlines=HEADLINES, query=query,
+                           unchecked=unchecked,
                            today=now().astimezone(school_zone()).date().isoformat())
 
 
