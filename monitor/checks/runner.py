@@ -15,7 +15,7 @@ from ..incidents import Confirmation, IncidentStore, SetAside
 from ..roster.model import People, Roster, build_roster
 from ..roster.store import RosterStore, Summary
 from ..rules import SEVERITY, evaluate, late_external_participant
-from .plan import Entry, condition_of, plan
+from .plan import Entry, Plan, condition_of, plan
 from .state import ConditionState, decode_entries
 
 log = logging.getLogger(__name__)
@@ -56,12 +56,7 @@ class Checks:
         for _, entry in result.deadlines:
             if entry.grace:
                 self.notifier.check_due_at(entry.deadline)
-        for name, entry in result.confirms:
-            self._confirm(uuid, name, entry)
-        for name, entry in result.clears:
-            rule, subject = condition_of(name)
-            self.incidents.record_clear(uuid, rule, subject, utc(entry.began), utc(entry.cleared))
-            self.state.settle(uuid, name, entry, None)
+        self._store(uuid, result)
         if joined and roster.ended:
             full = self._full_roster(uuid)
             for condition, began in late_external_participant(full, joined) if full else ():
@@ -70,13 +65,18 @@ class Checks:
     def before_end(self, conditions: dict[str, str], uuid: str, now: int) -> None:
         """Stores what a meeting's end settles in the database (the incidents of conditions that held past their
         grace, the clearing of the confirmed ones) before the end itself is stored: a failure leaves the roster as
-        it was. Safe to repeat: after the end is stored, after_delivery settles the conditions again and for good."""
-        result = plan(decode_entries(conditions), [], now)
+        it was. Safe to repeat: once the end is stored, after_delivery settles the conditions again and for good."""
+        self._store(uuid, plan(decode_entries(conditions), [], now))
+
+    def _store(self, uuid: str, result: Plan) -> None:
+        """Opens the incidents a plan confirms and stores the clearings, forgetting each condition once it is done
+        (unless its entry changed meanwhile)."""
         for name, entry in result.confirms:
             self._confirm(uuid, name, entry)
         for name, entry in result.clears:
             rule, subject = condition_of(name)
             self.incidents.record_clear(uuid, rule, subject, utc(entry.began), utc(entry.cleared))
+            self.state.settle(uuid, name, entry, None)
 
     def fire_due(self, now: int) -> None:
         """Confirms every condition whose grace period ran out strictly before ``now`` (ms) and still holds, or held
