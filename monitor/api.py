@@ -149,7 +149,7 @@ def incidents():
         found = services().incidents.list(rule=args.get("rule") or None, status=args.get("status") or None,
                                           meeting_uuid=args.get("meeting_uuid") or None, since=since, limit=limit)
     except SQLAlchemyError as exc:
-        log.error("incidents unavailable, database error: %s", exc.__cause__ or exc)
+        log.error("incidents unavailable, database error: %s", exc.__class__.__name__)
         return jsonify(error="the database is unavailable"), 503
     return jsonify(incidents=found)
 
