@@ -155,6 +155,28 @@ def test_a_wrong_password_is_a_delivery_error_that_does_not_show_it():
     assert wrong not in error and PASSWORD not in error
 
 
+class QuotingRefuser:
+    """A mail server that refuses the message and quotes a recipient's address, as many do."""
+
+    async def handle_DATA(self, server, session, envelope):
+        return f"554 5.7.1 <{envelope.rcpt_tos[0]}>: Recipient address rejected by policy"
+
+
+def test_a_refusal_that_quotes_an_address_is_a_delivery_error_without_it():
+    controller = Controller(QuotingRefuser(), hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        with pytest.raises(DeliveryError) as raised:
+            EmailChannel(host="127.0.0.1", port=controller.port, security="none", sender=SENDER).send(MESSAGE,
+                                                                                                     RECIPIENTS)
+    finally:
+        controller.stop()
+    error = str(raised.value)  # the worker logs it, and records it on the incident
+    assert error == f"e-mail via 127.0.0.1:{controller.port}: SMTPDataError: 554 5.7.1 an address: Recipient " \
+                    "address rejected by policy"
+    assert not any(recipient in error for recipient in RECIPIENTS)
+
+
 def test_starttls_to_a_trusted_certificate_then_login(server_tls, trusting):
     with smtp_server(tls_context=server_tls, require_starttls=True, authenticator=one_login) as (port, mailbox):
         EmailChannel(host="127.0.0.1", port=port, username=USERNAME, password=PASSWORD, sender=SENDER,

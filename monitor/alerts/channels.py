@@ -10,6 +10,7 @@ import hmac
 import html
 import json
 import logging
+import re
 import smtplib
 import ssl
 from collections.abc import Sequence
@@ -34,6 +35,7 @@ TLS = ssl.create_default_context()
 worker's freshly forked job made it each time)."""
 SEVERITY_COLOURS = {"high": "#b00020", "medium": "#b45f06", "low": "#1f5fa8"}
 TEAMS_COLOURS = {"high": "Attention", "medium": "Warning"}
+EMAIL_ADDRESS = re.compile(r"<?[^\s<>@()\[\],;:\"]+@[^\s<>@()\[\],;:\"]+>?")
 SLACK_HEADER_MAX, SLACK_TEXT_MAX, SLACK_FIELD_MAX, SLACK_FIELDS_PER_SECTION = 150, 3000, 2000, 10
 
 
@@ -50,10 +52,12 @@ def _clip(text: str, limit: int) -> str:
 
 
 def _reason(text: str, secrets: Sequence[str | None] = ()) -> str:
+    """A server's reason, fit for the log: without the channel's secrets, and without the e-mail addresses that
+    mail servers quote ("550 5.1.1 <dsl@school.example>: unknown user")."""
     for secret in secrets:
         if secret and len(secret) > 1:
             text = text.replace(secret, "…")
-    return _clip(_one_line(text), 200) or "no reason given"
+    return _clip(_one_line(EMAIL_ADDRESS.sub("an address", text)), 200) or "no reason given"
 
 
 # --- e-mail -----------------------------------------------------------------------------------------------------
