@@ -9,7 +9,7 @@ from redis import Redis
 from redis.backoff import ExponentialBackoff
 from redis.retry import Retry
 
-from . import api, queue, webhook
+from . import api, headers, queue, webhook
 from .accounts import web as accounts_web
 from .alerts import api as alerts_api
 from .digest import web as digest_web
@@ -96,6 +96,7 @@ def create_app(services: Services | None = None) -> Flask:
         REMEMBER_COOKIE_SECURE=services.secure_cookies,
     )
     app.extensions["monitor"] = services
+    headers.init_staff_app(app)
     webhook.init_app(app)
     api.init_app(app)
     alerts_api.init_app(app)

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from sqlalchemy import Engine, create_engine
+from sqlalchemy.engine import ExceptionContext
+from sqlalchemy.event import listen
 
 from .settings import Settings
 
@@ -17,5 +19,27 @@ def database_url(settings: Settings) -> str:
     return url
 
 
+def make_engine(url: str, **options) -> Engine:
+    """Every engine of the service. A failing statement's error, which RQ and the log print, carries neither its
+    parameters nor, from PostgreSQL, the row's values ("Failing row contains (...)", "Key (email)=(...)"): either
+    may hold a host's or a pupil's e-mail."""
+    engine = create_engine(url, hide_parameters=True, **options)
+    listen(engine, "handle_error", _server_message_only)
+    return engine
+
+
+def _server_message_only(context: ExceptionContext) -> None:
+    """Keeps PostgreSQL's primary message ("null value in column ... violates not-null constraint") and drops its
+    DETAIL, HINT and CONTEXT lines, where the server quotes the data."""
+    error, wrapped = context.original_exception, context.sqlalchemy_exception
+    primary = getattr(getattr(error, "diag", None), "message_primary", None)
+    if not primary:
+        return
+    whole = str(error)
+    error.args = (primary,)
+    if wrapped is not None and wrapped.args:  # SQLAlchemy's own error copied the driver's text when it was made
+        wrapped.args = (str(wrapped.args[0]).replace(whole, primary), *wrapped.args[1:])
+
+
 def connect_database(settings: Settings) -> Engine:
-    return create_engine(database_url(settings), pool_pre_ping=True)
+    return make_engine(database_url(settings), pool_pre_ping=True)

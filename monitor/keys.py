@@ -1,6 +1,7 @@
 """Every Redis key the monitor uses, and how long it lives.
 
-A meeting instance's keys share the hash tag ``{uuid}`` so one Lua script may touch them all, also on Redis Cluster.
+A meeting instance's keys share the hash tag ``{uuid}``, which keeps them together (one Lua script touches them
+all). The monitor runs on one Redis server, not on Redis Cluster (README, Production).
 Process-wide keys share the tag ``{monitor}``.
 """
 from functools import lru_cache

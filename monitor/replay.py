@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Iterator
 
-from sqlalchemy import create_engine
 from sqlalchemy.event import listen
 
 from .clock import ManualClock
 from .config import SchoolConfig
+from .db import make_engine
 from .events import BadEvent, parse_event
 from .incidents import IncidentStore, migrate
 from .memory import MemoryState
@@ -88,7 +88,7 @@ def replay(paths: list[Path], config: SchoolConfig, *, data_dir: Path | None = N
             directory = data_dir or Path(scratch)
             directory.mkdir(parents=True, exist_ok=True)
             database_url = f"sqlite:///{directory.resolve() / 'monitor.sqlite3'}"
-        engine = create_engine(database_url)
+        engine = make_engine(database_url)
         if private:
             listen(engine, "connect", lambda connection, _: connection.executescript(SCRATCH_PRAGMAS))
         migrate(engine)

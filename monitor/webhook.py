@@ -10,6 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from .events import URL_VALIDATION, BadEvent, parse_event
+from .headers import init_zoom_app
 from .services import services
 from .signature import url_validation_token, verify
 
@@ -91,6 +92,7 @@ def init_app(app: Flask) -> None:
     zoom.extensions["monitor"] = app.extensions["monitor"]
     zoom.register_blueprint(bp)
     zoom.register_error_handler(RequestEntityTooLarge, _too_large)
+    init_zoom_app(zoom)
     staff = app.wsgi_app
 
     def dispatch(environ, start_response):

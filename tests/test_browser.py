@@ -71,6 +71,14 @@ def served(tmp_path):
         yield base, pyotp.TOTP(secret)
 
 
+def csp_violations(page) -> list[str]:
+    """Fills with Chromium's console reports of what the pages' Content-Security-Policy refused."""
+    found = []
+    page.on("console", lambda message: found.append(message.text) if "Content Security Policy" in message.text
+            else None)
+    return found
+
+
 def sign_in(page, base, totp):
     page.goto(f"{base}/login")
     page.get_by_label("E-mail").fill(DSL)
@@ -95,6 +103,7 @@ def test_a_dsl_works_an_incident_through_in_a_real_browser(browser, served, scre
     base, totp = served
     context = browser.new_context(accept_downloads=True)
     page = context.new_page()
+    blocked = csp_violations(page)
     sign_in(page, base, totp)
     assert page.get_by_text("No incidents").is_visible()
     page.screenshot(path=screenshots / "1-queue-empty.png", full_page=True)
@@ -140,7 +149,10 @@ def test_a_dsl_works_an_incident_through_in_a_real_browser(browser, served, scre
     page.get_by_role("link", name="Live lessons").click()
     lesson = page.locator("tbody tr").first
     assert "Year 9 Maths" in lesson.inner_text() and "recording" in lesson.inner_text()
+    page.get_by_text(re.compile("last checked")).wait_for(timeout=20_000)  # live.js has refreshed the board
     page.screenshot(path=screenshots / "5-live-lessons.png", full_page=True)
+    assert "script-src 'self'" in page.request.get(f"{base}/lessons").headers["content-security-policy"]
+    assert blocked == [], "the Content-Security-Policy blocked part of a page"
     context.close()
 
 

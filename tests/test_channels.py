@@ -6,6 +6,7 @@ import hmac
 import html
 import ipaddress
 import json
+import re
 import socket
 import ssl
 from contextlib import contextmanager
@@ -15,13 +16,16 @@ from email.message import EmailMessage
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
+from markdown_it import MarkdownIt
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from monitor.alerts.channels import DeliveryError, EmailChannel, SlackChannel, TeamsChannel, WebhookChannel
+from monitor.alerts.content import alert_message
 from monitor.alerts.message import AlertMessage
+from monitor.alerts.samples import SAMPLE_INCIDENT, sample_config
 from monitor.clock import ManualClock
 
 from .local_servers import Mailbox, smtp_server
@@ -155,6 +159,28 @@ def test_a_wrong_password_is_a_delivery_error_that_does_not_show_it():
     assert wrong not in error and PASSWORD not in error
 
 
+class QuotingRefuser:
+    """A mail server that refuses the message and quotes a recipient's address, as many do."""
+
+    async def handle_DATA(self, server, session, envelope):
+        return f"554 5.7.1 <{envelope.rcpt_tos[0]}>: Recipient address rejected by policy"
+
+
+def test_a_refusal_that_quotes_an_address_is_a_delivery_error_without_it():
+    controller = Controller(QuotingRefuser(), hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        with pytest.raises(DeliveryError) as raised:
+            EmailChannel(host="127.0.0.1", port=controller.port, security="none", sender=SENDER).send(MESSAGE,
+                                                                                                     RECIPIENTS)
+    finally:
+        controller.stop()
+    error = str(raised.value)  # the worker logs it, and records it on the incident
+    assert error == f"e-mail via 127.0.0.1:{controller.port}: SMTPDataError: 554 5.7.1 an address: Recipient " \
+                    "address rejected by policy"
+    assert not any(recipient in error for recipient in RECIPIENTS)
+
+
 def test_starttls_to_a_trusted_certificate_then_login(server_tls, trusting):
     with smtp_server(tls_context=server_tls, require_starttls=True, authenticator=one_login) as (port, mailbox):
         EmailChannel(host="127.0.0.1", port=port, username=USERNAME, password=PASSWORD, sender=SENDER,
@@ -238,8 +264,13 @@ def test_teams_gets_one_adaptive_card(receiver):
                 "body": [
                     {"type": "TextBlock", "text": MESSAGE.title, "weight": "Bolder", "size": "Medium", "wrap": True,
                      "color": "Attention"},
-                    {"type": "TextBlock", "text": MESSAGE.text, "wrap": True},
-                    {"type": "FactSet", "facts": [{"title": label, "value": value} for label, value in MESSAGE.facts]},
+                    {"type": "TextBlock", "text": "Someone from outside the school was in Year 9 Maths & Stats "
+                     "\\<Set 2\\> with pupils. Open the incident to act.", "wrap": True},
+                    {"type": "FactSet", "facts": [
+                        {"title": "Lesson", "value": "Year 9 Maths & Stats \\<Set 2\\>"},
+                        {"title": "When", "value": "Wed 18 Nov 11:06"},
+                        {"title": "Rule", "value": "An outsider was present with pupils"},
+                        {"title": "Severity", "value": "high"}]},
                 ],
                 "actions": [{"type": "Action.OpenUrl", "title": "Open in the incident queue", "url": MESSAGE.link}],
             },
@@ -262,14 +293,17 @@ def test_slack_gets_blocks_with_a_fallback_text(receiver):
     assert json.loads(body) == {
         "text": MESSAGE.title,
         "blocks": [
-            {"type": "header", "text": {"type": "plain_text", "text": MESSAGE.title}},
-            {"type": "section", "text": {"type": "mrkdwn", "text": "Someone from outside the school was in Year 9 "
-                                         "Maths &amp; Stats &lt;Set 2&gt; with pupils. Open the incident to act."}},
+            {"type": "header", "text": {"type": "plain_text", "text": MESSAGE.title, "emoji": False}},
+            {"type": "section", "text": {"type": "plain_text", "text": MESSAGE.text, "emoji": False}},
             {"type": "section", "fields": [
-                {"type": "mrkdwn", "text": "*Lesson*\nYear 9 Maths &amp; Stats &lt;Set 2&gt;"},
-                {"type": "mrkdwn", "text": "*When*\nWed 18 Nov 11:06"},
-                {"type": "mrkdwn", "text": "*Rule*\nAn outsider was present with pupils"},
-                {"type": "mrkdwn", "text": "*Severity*\nhigh"},
+                {"type": "mrkdwn", "text": "*Lesson*"},
+                {"type": "plain_text", "text": "Year 9 Maths & Stats <Set 2>", "emoji": False},
+                {"type": "mrkdwn", "text": "*When*"},
+                {"type": "plain_text", "text": "Wed 18 Nov 11:06", "emoji": False},
+                {"type": "mrkdwn", "text": "*Rule*"},
+                {"type": "plain_text", "text": "An outsider was present with pupils", "emoji": False},
+                {"type": "mrkdwn", "text": "*Severity*"},
+                {"type": "plain_text", "text": "high", "emoji": False},
             ]},
             {"type": "actions", "elements": [
                 {"type": "button", "text": {"type": "plain_text", "text": "Open in the incident queue"},
@@ -375,6 +409,49 @@ def test_a_redirect_is_not_followed(receiver):
     receiver.status = 302
     with pytest.raises(DeliveryError, match="HTTP 302"):
         SlackChannel(receiver.url(SLACK_PATH)).send(MESSAGE)
+
+
+# --- a meeting's topic is text, never markup ---------------------------------------------------------------------
+
+TOPIC = ("[click](https://evil.example/a) <https://evil.example/b|here> <b>bold</b> *b* _i_ ~s~ `c` <!channel> "
+         "&lt;i&gt; \\*")
+
+
+def markdown_shows(text: str) -> str:
+    """What a CommonMark renderer (Teams renders a card's TextBlocks and facts as Markdown) shows of ``text``;
+    fails when it makes anything but one paragraph of text: a link, emphasis, code, HTML."""
+    rendered = MarkdownIt("commonmark").render(text)
+    assert re.findall(r"</?(\w+)", rendered) == ["p", "p"], rendered
+    return html.unescape(rendered.removeprefix("<p>").removesuffix("</p>\n"))
+
+
+def test_a_topic_shows_as_typed_and_links_nowhere_in_every_channel(receiver):
+    message = alert_message(sample_config(), [{**SAMPLE_INCIDENT, "topic": TOPIC}], "incident-42-opened")
+    with smtp_server() as (port, mailbox):
+        EmailChannel(host="127.0.0.1", port=port, security="none", sender=SENDER).send(message, RECIPIENTS)
+    for channel in (TeamsChannel(receiver.url(TEAMS_PATH)), SlackChannel(receiver.url(SLACK_PATH)),
+                    WebhookChannel(receiver.url(WEBHOOK_PATH), WEBHOOK_SECRET)):
+        channel.send(message)
+    teams, slack, webhook = (json.loads(body) for _, _, body in receiver.requests)
+
+    title, text, facts = teams["attachments"][0]["content"]["body"]
+    assert markdown_shows(title["text"]) == f"Safeguarding alert: {TOPIC}"
+    assert markdown_shows(text["text"]).startswith(f"In {TOPIC}, someone from outside the school joined")
+    assert [(markdown_shows(f["title"]), markdown_shows(f["value"])) for f in facts["facts"]] == list(message.facts)
+
+    mrkdwn = [o["text"] for block in slack["blocks"] for o in [block.get("text", {}), *block.get("fields", [])]
+              if o.get("type") == "mrkdwn"]
+    assert mrkdwn == [f"*{label}*" for label, _ in message.facts]  # the monitor's labels, never Zoom's words
+    plain = [o["text"] for block in slack["blocks"] for o in [block.get("text", {}), *block.get("fields", [])]
+             if o.get("type") == "plain_text"]
+    assert f"Safeguarding alert: {TOPIC}" in plain and TOPIC in plain
+    assert "<" not in slack["text"] and ">" not in slack["text"]  # the notification's fallback: no <url|link>
+
+    page = plain_and_html(mailbox.received[0][1])[1]
+    assert "evil.example" not in "".join(re.findall(r'href="[^"]*"', page)) and "<b>" not in page
+    assert html.escape(TOPIC) in page
+
+    assert webhook["facts"]["Lesson"] == TOPIC and webhook["title"] == f"Safeguarding alert: {TOPIC}"
 
 
 # --- privacy ----------------------------------------------------------------------------------------------------

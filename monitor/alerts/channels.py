@@ -1,7 +1,10 @@
 """The channels that deliver an alert: e-mail, Microsoft Teams, Slack and a generic signed JSON webhook.
 
-A channel only formats and sends: it adds nothing to what the AlertMessage says. The URLs of Teams and Slack
-webhooks are secrets (whoever knows one can post to the channel), so errors name only their scheme and host.
+A channel only formats and sends: it adds nothing to what the AlertMessage says. Its words are plain text, some of
+them Zoom's (a meeting's topic is whatever its host typed), so each channel puts them in its markup as text: HTML
+escaped in the e-mail, Markdown escaped for Teams, plain_text objects for Slack; the webhook's JSON is data. The
+URLs of Teams and Slack webhooks are secrets (whoever knows one can post to the channel), so errors name only their
+scheme and host.
 """
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ import hmac
 import html
 import json
 import logging
+import re
 import smtplib
 import ssl
 from collections.abc import Sequence
@@ -34,6 +38,9 @@ TLS = ssl.create_default_context()
 worker's freshly forked job made it each time)."""
 SEVERITY_COLOURS = {"high": "#b00020", "medium": "#b45f06", "low": "#1f5fa8"}
 TEAMS_COLOURS = {"high": "Attention", "medium": "Warning"}
+MARKDOWN_INLINE = re.compile(r"([\\`*_\[\]<>~]|&(?=#?\w+;))")
+MARKDOWN_LINE_START = re.compile(r"^(\s*)(\d*)([#+=-]|(?<=\d)[.)])", re.MULTILINE)
+EMAIL_ADDRESS = re.compile(r"<?[^\s<>@()\[\],;:\"]+@[^\s<>@()\[\],;:\"]+>?")
 SLACK_HEADER_MAX, SLACK_TEXT_MAX, SLACK_FIELD_MAX, SLACK_FIELDS_PER_SECTION = 150, 3000, 2000, 10
 
 
@@ -50,10 +57,12 @@ def _clip(text: str, limit: int) -> str:
 
 
 def _reason(text: str, secrets: Sequence[str | None] = ()) -> str:
+    """A server's reason, fit for the log: without the channel's secrets, and without the e-mail addresses that
+    mail servers quote ("550 5.1.1 <dsl@school.example>: unknown user")."""
     for secret in secrets:
         if secret and len(secret) > 1:
             text = text.replace(secret, "…")
-    return _clip(_one_line(text), 200) or "no reason given"
+    return _clip(_one_line(EMAIL_ADDRESS.sub("an address", text)), 200) or "no reason given"
 
 
 # --- e-mail -----------------------------------------------------------------------------------------------------
@@ -193,17 +202,27 @@ class _HttpChannel:
             raise DeliveryError(f"{self.kind} {self.origin}: HTTP {response.status_code} {phrase}".rstrip())
 
 
+def teams_text(text: str) -> str:
+    """Plain text for a card's Markdown (TextBlock, Fact): CommonMark's backslash before each character that would
+    make a link, an autolink or HTML, emphasis, code or an entity, and before a heading's or a list's mark at the
+    start of a line, so that a topic "[click](https://evil.example)" shows as typed and links nowhere."""
+    inline = MARKDOWN_INLINE.sub(r"\\\1", text)
+    return MARKDOWN_LINE_START.sub(r"\1\2\\\3", inline)
+
+
 def teams_payload(message: AlertMessage) -> dict:
-    title = {"type": "TextBlock", "text": message.title, "weight": "Bolder", "size": "Medium", "wrap": True}
+    title = {"type": "TextBlock", "text": teams_text(message.title), "weight": "Bolder", "size": "Medium",
+             "wrap": True}
     if message.severity in TEAMS_COLOURS:
         title["color"] = TEAMS_COLOURS[message.severity]
+    facts = [{"title": teams_text(label), "value": teams_text(value)} for label, value in message.facts]
     card = {
         "type": "AdaptiveCard",
         "version": "1.4",
         "body": [
             title,
-            {"type": "TextBlock", "text": message.text, "wrap": True},
-            {"type": "FactSet", "facts": [{"title": label, "value": value} for label, value in message.facts]},
+            {"type": "TextBlock", "text": teams_text(message.text), "wrap": True},
+            {"type": "FactSet", "facts": facts},
         ],
         "actions": [{"type": "Action.OpenUrl", "title": LINK_LABEL, "url": message.link}],
     }
@@ -222,15 +241,23 @@ class TeamsChannel(_HttpChannel):
 
 
 def slack_escape(text: str) -> str:
+    """Slack's control characters in a mrkdwn text, escaped: no <url|link>, <@mention> or <!channel> from it."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def slack_plain(text: str, limit: int) -> dict:
+    """Text that Slack shows as typed: a plain_text object has no mrkdwn (no *bold*, _italic_, ~strike~, `code`,
+    which mrkdwn cannot escape) and no <url|link>."""
+    return {"type": "plain_text", "text": _clip(text, limit), "emoji": False}
+
+
 def slack_payload(message: AlertMessage) -> dict:
-    fields = [{"type": "mrkdwn", "text": _clip(f"*{slack_escape(label)}*\n{slack_escape(value)}", SLACK_FIELD_MAX)}
-              for label, value in message.facts]
+    """The facts' labels (the monitor's own words) in bold, each beside its value as plain text: two fields a fact."""
+    fields = [field for label, value in message.facts for field in (
+        {"type": "mrkdwn", "text": f"*{slack_escape(label)}*"}, slack_plain(value, SLACK_FIELD_MAX))]
     blocks = [
-        {"type": "header", "text": {"type": "plain_text", "text": _clip(_one_line(message.title), SLACK_HEADER_MAX)}},
-        {"type": "section", "text": {"type": "mrkdwn", "text": _clip(slack_escape(message.text), SLACK_TEXT_MAX)}},
+        {"type": "header", "text": slack_plain(_one_line(message.title), SLACK_HEADER_MAX)},
+        {"type": "section", "text": slack_plain(message.text, SLACK_TEXT_MAX)},
         *({"type": "section", "fields": fields[start:start + SLACK_FIELDS_PER_SECTION]}
           for start in range(0, len(fields), SLACK_FIELDS_PER_SECTION)),
         {"type": "actions", "elements": [

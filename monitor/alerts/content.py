@@ -32,7 +32,7 @@ def _when(config: SchoolConfig, iso: str) -> str:
 def alert_message(config: SchoolConfig, incidents: list[dict], key: str) -> AlertMessage:
     """One alert for the incidents of one meeting (the first is the one it leads with)."""
     first = incidents[0]
-    lesson = first["topic"] or f"meeting {first['meeting_id'] or first['meeting_uuid']}"
+    lesson = " ".join((first["topic"] or "").split()) or f"meeting {first['meeting_id'] or first['meeting_uuid']}"
     rules = list(dict.fromkeys(i["rule"] for i in incidents))
     base = config.alerts.base_url.rstrip("/")
     link = f"{base}/incidents/{first['id']}" if len(incidents) == 1 else \

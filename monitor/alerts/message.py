@@ -4,7 +4,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class AlertMessage:
-    """What an alert says. It never carries a pupil's name or e-mail: it says what happened and links to the queue."""
+    """What an alert says. It never carries a pupil's name or e-mail: it says what happened and links to the queue.
+    Every field is plain text, some of it Zoom's (the topic): each channel escapes it for its own markup."""
     title: str
     """e.g. "Safeguarding alert: an outsider joined Year 9 Maths"."""
     text: str

@@ -52,7 +52,7 @@ def check_message(config: SchoolConfig, channel: str, at: datetime) -> AlertMess
     sent = at.astimezone(ZoneInfo(config.school.timezone)).strftime("%a %d %b %Y, %H:%M")
     return AlertMessage(
         title=f"TEST alert from the safeguarding monitor ({config.school.name})",
-        text=f"This is a test of the alert channel \"{channel}\", sent with `monitor alerts test`. "
+        text=f"This is a test of the alert channel \"{channel}\", sent with \"monitor alerts test\". "
              "No lesson is involved and nothing needs doing.",
         facts=(("Test", "yes, not a real alert"), ("Channel", channel), ("Sent", sent), ("Severity", "low")),
         link=f"{config.alerts.base_url.rstrip('/')}/incidents",
@@ -107,12 +107,17 @@ def readme_section() -> str:
         _block("", headers),
         "Its plain-text part:",
         _block("", email_text(message)),
-        "Its HTML part says the same: the title as a heading in the severity's colour (high: dark red), the "
-        "sentence, the facts as a two-column table, and a button \"Open in the incident queue\" to the link.",
+        "Its HTML part says the same, every text HTML-escaped: the title as a heading in the severity's colour "
+        "(high: dark red), the sentence, the facts as a two-column table, and a button \"Open in the incident "
+        "queue\" to the link.",
         "",
-        "**Microsoft Teams**: one Adaptive Card (version 1.4) posted to the Workflows or incoming-webhook URL:",
+        "**Microsoft Teams**: one Adaptive Card (version 1.4) posted to the Workflows or incoming-webhook URL. Teams "
+        "reads its texts as Markdown, so each character that would make a link, emphasis, code or HTML has a "
+        "backslash before it (a topic `[click](https://...)` shows as typed):",
         _block("json", _json(teams_payload(message))),
-        "**Slack**: Block Kit blocks posted to the incoming-webhook URL; `text` is the notification's fallback:",
+        "**Slack**: Block Kit blocks posted to the incoming-webhook URL. The facts' labels are bold (`mrkdwn`); "
+        "every other text, the topic's included, is `plain_text`, which Slack shows as typed (mrkdwn has no escape "
+        "for `*`, `_`, `~` or a backtick); `text`, the notification's fallback, has `&`, `<` and `>` escaped:",
         _block("json", _json(slack_payload(message))),
         "**Webhook** (`type = \"webhook\"`): a signed JSON POST (secret here: `whsec-example-only`). The body is "
         "shown indented; the monitor sends it on one line, and the signature covers those raw bytes:",

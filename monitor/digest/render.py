@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import textwrap
 from datetime import date
 
@@ -17,6 +18,7 @@ BAR_CHARS = 30
 BAR_COLOUR = "#b00020"
 TEXT_WIDTH = 100
 FONT = "font-family:Arial,Helvetica,sans-serif;"
+STYLE_ATTRIBUTE = re.compile(r' style="[^"]*"')
 
 
 def _day(day: date) -> str:
@@ -174,6 +176,13 @@ def render_html_part(d: Digest, link: str | None = None, incident_link=None) -> 
         parts.append(f'<p style="{FONT}font-size:14px"><a href="{e(link)}" style="color:#1f5fa8">'
                      "Details in the monitor (sign-in needed)</a></p>\n")
     return "".join(parts)
+
+
+def render_page_part(d: Digest, incident_link) -> str:
+    """The HTML part for the signed-in page, without its inline styles: the pages' Content-Security-Policy allows
+    none, and the page's stylesheet styles it. Every text in it is escaped, quotes included, so a ' style="...'
+    in it is always one of this module's own."""
+    return STYLE_ATTRIBUTE.sub("", render_html_part(d, incident_link=incident_link))
 
 
 def render_json(d: Digest) -> str:

@@ -1,8 +1,6 @@
 """The queue: incidents newest first, filtered, counted by status, refreshed live; and its CSV export."""
 from __future__ import annotations
 
-import csv
-import io
 from datetime import datetime, time, timedelta
 
 from flask import Response, render_template, request, url_for
@@ -15,6 +13,7 @@ from ..accounts.web import role_required
 from ..alerts.content import HEADLINES
 from ..rules import RULE_IDS
 from ..services import services
+from ..spreadsheet import csv_text
 from . import EVERYONE, TRIAGERS, bp, now, school_zone, visible_rules, who
 
 ANY = SelectChoice("", "any")
@@ -86,13 +85,9 @@ def export():
     """The filtered incidents as CSV for CPOMS or MyConcern; pupils are not in it. An audited action."""
     form, criteria = _filtered()
     found = services().incidents.list(limit=10_000, **criteria)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(EXPORT_COLUMNS)
-    for incident in found:
-        row = {**incident, "host_email": incident["host"]["email"]}
-        writer.writerow([row[column] if row[column] is not None else "" for column in EXPORT_COLUMNS])
+    rows = ({**incident, "host_email": incident["host"]["email"]} for incident in found)
+    body = csv_text(EXPORT_COLUMNS, ([row[column] for column in EXPORT_COLUMNS] for row in rows))
     filters = {name: value for name, value in request.args.items() if value and name in form._fields}
     services().triage.record(who(), "export", None, now(), filters=filters, incidents=len(found))
-    return Response(out.getvalue(), mimetype="text/csv",
+    return Response(body, mimetype="text/csv",
                     headers={"Content-Disposition": "attachment; filename=incidents.csv"})
