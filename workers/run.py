@@ -5,6 +5,7 @@ import logging
 import threading
 
 from rq import Queue, SimpleWorker, Worker
+from rq.job import Job
 from rq.timeouts import TimerDeathPenalty
 
 from monitor.config import ConfigError
@@ -27,11 +28,33 @@ def run_worker(settings: Settings) -> None:
     jobs.bind(services)
     services.pipeline.fire_due_checks()  # deadlines that passed while no worker ran
     digest.schedule_tick(services)  # the weekly digest's hourly tick, unless another worker scheduled it
+    forking_worker(settings, services).work(with_scheduler=True)
+
+
+def forking_worker(settings: Settings, services: Services) -> Worker:
+    """A job whose worker and work horse were both killed is retried once its heartbeat has lapsed (by default 60 s
+    past the last one, sent every 5 s) and a worker next cleans up (every 15 s, while idle too), 10 s later."""
     queues = [Queue(name, connection=services.redis) for name in QUEUES]
-    # A job whose worker and work horse were both killed is retried once its heartbeat has lapsed (60 s past the
-    # last one, sent every 5 s) and a worker next cleans up (every 15 s, while idle too): within about 90 s.
-    Worker(queues, connection=services.redis, worker_ttl=30, maintenance_interval=15,
-           job_monitoring_interval=5).work(with_scheduler=True)
+    maintenance = settings.monitor_worker_maintenance_seconds
+    worker = _Worker(queues, connection=services.redis, worker_ttl=maintenance + 15, maintenance_interval=maintenance,
+                     job_monitoring_interval=settings.monitor_worker_heartbeat_seconds)
+    worker.heartbeat_grace = settings.monitor_worker_heartbeat_grace_seconds
+    return worker
+
+
+class _Worker(Worker):
+    """RQ's forking worker, with how long a job's heartbeat outlives the last one settable (RQ fixes it at 60 s).
+
+    An idle worker waits for a job worker_ttl - 15 s at a time, and cleans up only between waits: worker_ttl is the
+    maintenance interval plus 15."""
+
+    heartbeat_grace = 60
+
+    def get_heartbeat_ttl(self, job: Job) -> int:
+        beat = self.job_monitoring_interval
+        if job.timeout and job.timeout > 0:
+            beat = min(job.timeout - self.current_job_working_time, beat)
+        return int(beat) + self.heartbeat_grace
 
 
 class _ThreadWorker(SimpleWorker):
