@@ -30,7 +30,7 @@ from webhook_bench import burst
 
 STAGES = (  # (module, owner in it or None, function, label): what a delivery does, in order
     ("monitor.webhook", None, "_authentic", "signature and timestamp"),
-    ("monitor.webhook", None, "parse_event", "event model (pydantic)"),
+    ("monitor.webhook", None, "read_event", "event model (pydantic)"),
     ("monitor.pipeline", None, "change_for", "roster operations"),
     ("monitor.roster.store", "RosterStore", "apply", "roster script round trip"),
     ("monitor.pipeline", None, "summarise", "roster summary"),

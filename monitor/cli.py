@@ -97,7 +97,8 @@ def replay(config: Path | None, as_json: bool, data_dir: Path | None, database_u
     for row in rows:
         click.echo("  ".join(str(row[name] if row[name] is not None else "-")[:width].ljust(width)
                              for name, width in TABLE).rstrip())
-    click.echo(f"{len(rows)} incident(s) from {result.events} event(s), "
+    skipped = f", {result.skipped} skipped (not a Zoom event the monitor can take)" if result.skipped else ""
+    click.echo(f"{len(rows)} incident(s) from {result.events} event(s){skipped}, "
                f"{result.events_per_second:,.0f} events/s", err=True)
 
 

@@ -5,20 +5,38 @@ Times are kept as integer milliseconds since the epoch.
 """
 from __future__ import annotations
 
+import json
+import re
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, ValidationError, model_validator
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, ValidationError,
+                      model_validator)
 
 from .config import normalise_meeting_id
+
+
+EARLIEST_MS = 946_684_800_000
+"""2000-01-01T00:00:00Z: no time Zoom sends about a lesson is earlier."""
+LATEST_MS = 4_102_444_800_000
+"""2100-01-01T00:00:00Z: no time Zoom sends is this late; later ones are not even dates Python can show."""
 
 
 def _ms(value: Any) -> Any:
     if value is None or value == "":
         return None
     if isinstance(value, str):
-        return int(datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp() * 1000)
+        try:
+            return int(datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp() * 1000)
+        except OverflowError:
+            raise ValueError("not a time") from None
     return value
+
+
+def _within_bounds(ms: int | None) -> int | None:
+    if ms is not None and not EARLIEST_MS <= ms < LATEST_MS:
+        raise ValueError("not a time between the years 2000 and 2100")
+    return ms
 
 
 def _blank_to_none(value: Any) -> Any:
@@ -28,8 +46,10 @@ def _blank_to_none(value: Any) -> Any:
     return value or None
 
 
-Millis = Annotated[int | None, BeforeValidator(_ms)]
+Millis = Annotated[int | None, BeforeValidator(_ms), AfterValidator(_within_bounds)]
 """An ISO-8601 time from a payload, as milliseconds since the epoch."""
+EventTime = Annotated[StrictInt, AfterValidator(_within_bounds)]
+"""``event_ts``: when Zoom sent the event, in milliseconds since the epoch."""
 Text = Annotated[str | None, BeforeValidator(_blank_to_none)]
 """A string Zoom may send blank, or as a number: blank becomes None."""
 MeetingId = Annotated[str | None, BeforeValidator(lambda v: None if v in (None, "") else normalise_meeting_id(v))]
@@ -43,7 +63,7 @@ class Envelope(_Model):
     """Every Zoom webhook body."""
 
     event: Annotated[str, Field(min_length=1)]
-    event_ts: StrictInt
+    event_ts: EventTime
     payload: dict[str, Any]
 
 
@@ -117,7 +137,7 @@ class ZoomEvent(_Model):
     """An event about one meeting instance (the ``uuid`` of ``payload.object``)."""
 
     event: str
-    event_ts: StrictInt
+    event_ts: EventTime
     payload: _Payload
 
     @property
@@ -285,7 +305,8 @@ def parse_envelope(body: Any) -> Envelope:
 
 def parse_event(body: dict[str, Any]) -> ZoomEvent | Envelope:
     """The typed event for a kind the monitor models, else the bare envelope."""
-    model = KINDS.get(body.get("event")) if isinstance(body, dict) else None
+    kind = body.get("event") if isinstance(body, dict) else None
+    model = KINDS.get(kind) if isinstance(kind, str) else None
     if model is None:
         return parse_envelope(body)
     try:
@@ -293,3 +314,49 @@ def parse_event(body: dict[str, Any]) -> ZoomEvent | Envelope:
     except ValidationError as exc:
         envelope = parse_envelope(body)  # when the envelope itself is wrong, say so
         raise BadEvent(f"{envelope.event}: {_first_error(exc)}") from None
+
+
+MAX_DEPTH = 32
+"""How deeply a body may nest objects and arrays; Zoom's nest less than ten deep."""
+_UNSTORABLE = re.compile(r"[\x00\ud800-\udfff]")
+"""NUL, which PostgreSQL refuses in text, and lone surrogates, which cannot be encoded as UTF-8 (for Redis)."""
+
+
+def storable(value: Any, depth: int = 0) -> Any:
+    """``value`` with every string in it, keys too, storable in Redis and the database: NUL and lone surrogates
+    become U+FFFD. BadEvent when it nests deeper than MAX_DEPTH."""
+    if isinstance(value, str):
+        return value if value.isascii() and "\x00" not in value else _UNSTORABLE.sub("\ufffd", value)
+    if isinstance(value, (dict, list)) and depth >= MAX_DEPTH:
+        raise BadEvent(f"the body nests more than {MAX_DEPTH} levels deep")
+    if isinstance(value, dict):
+        return {storable(k): storable(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, list):
+        return [storable(v, depth + 1) for v in value]
+    return value
+
+
+def load_json(raw: bytes | str) -> Any:
+    """A delivery's raw body as JSON; BadEvent when it is not JSON."""
+    try:
+        return json.loads(raw)
+    except RecursionError:
+        raise BadEvent(f"the body nests more than {MAX_DEPTH} levels deep") from None
+    except ValueError:
+        raise BadEvent("not JSON") from None
+
+
+def storable_event(body: Any) -> tuple[dict[str, Any], ZoomEvent | Envelope]:
+    """The body with its text made storable, and its event: the one way in for every body, from Zoom or a replay,
+    so the same body always stores the same text and has the same fingerprint. BadEvent for anything that is not a
+    Zoom event, whatever the body holds."""
+    try:
+        body = storable(body)
+        return body, parse_event(body)
+    except (RecursionError, TypeError, UnicodeError) as exc:
+        raise BadEvent(f"not a Zoom event ({exc.__class__.__name__})") from None
+
+
+def read_event(raw: bytes | str) -> tuple[dict[str, Any], ZoomEvent | Envelope]:
+    """A delivery's raw body: its JSON with storable text, and its event."""
+    return storable_event(load_json(raw))

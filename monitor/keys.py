@@ -72,7 +72,14 @@ CHECK_ATTEMPTS = "zm:{monitor}:check-attempts"
 """HASH: deadline member -> how often its check failed; the member's score in DEADLINES is then its next try."""
 
 IGNORED_COUNTS = "zm:{monitor}:ignored"
-"""HASH: event kind -> deliveries of kinds that change no roster (first delivery only)."""
+"""HASH: event kind -> deliveries of kinds that change no roster (first delivery only). It expires
+IGNORED_COUNTS_SECONDS after its last count, and names at most IGNORED_KINDS_MAX kinds; the rest count as "other"."""
+
+IGNORED_COUNTS_SECONDS = 7 * 24 * 3600
+"""A week: the counts show what Zoom sends lately, and a monitor no longer sent anything forgets them."""
+
+IGNORED_KINDS_MAX = 50
+"""Distinct kinds counted by name; any kind beyond them, or not shaped as Zoom's, is counted as "other"."""
 
 
 def ignored_seen(fingerprint: str) -> str:

@@ -6,10 +6,11 @@ import heapq
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from . import keys
 from .checks.plan import Entry
 from .checks.state import deadline_member, due_deadline
 from .roster.changes import Change
-from .roster.store import MeetingState, Summary
+from .roster.store import OTHER_KIND, MeetingState, Summary, counted_kind
 
 
 @dataclass
@@ -110,6 +111,9 @@ class MemoryState:
         if fingerprint in self._ignored_seen:
             return False
         self._ignored_seen.add(fingerprint)
+        kind = counted_kind(kind)
+        if kind not in self._ignored and len(self._ignored.keys() - {OTHER_KIND}) >= keys.IGNORED_KINDS_MAX:
+            kind = OTHER_KIND
         self._ignored[kind] = self._ignored.get(kind, 0) + 1
         return True
 

@@ -12,7 +12,7 @@ from .checks.state import ConditionState
 from .clock import Clock
 from .config import SchoolConfig
 from .connection import ThreadConnection
-from .events import Envelope, ZoomEvent, parse_event
+from .events import Envelope, ZoomEvent, storable_event
 from .incidents import IncidentStore
 from .lessons import LessonStore, lesson_of, quiet_since
 from .memory import with_change
@@ -57,10 +57,11 @@ class Pipeline:
         Raises BadEvent for a body that is not a Zoom event, and Redis or database errors when the event cannot be
         stored; a repeated delivery is evaluated again, so a retry completes what a failed attempt left undone.
         """
-        return self.handle(parse_event(body), body)
+        body, event = storable_event(body)
+        return self.handle(event, body)
 
     def handle(self, event: ZoomEvent | Envelope, body: dict[str, Any]) -> tuple[Outcome, str | None]:
-        """As process, for an event already parsed from ``body``."""
+        """As process, for an event and its body as events.storable_event gives them."""
         now = self.clock()
         change = change_for(event, now) if isinstance(event, ZoomEvent) else None
         if change is None:

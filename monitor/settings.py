@@ -1,7 +1,7 @@
 """Settings from the environment: where the servers are, and every secret. Nothing secret lives in a file."""
 from pathlib import Path
 
-from pydantic import SecretStr
+from pydantic import PositiveInt, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -16,6 +16,12 @@ class Settings(BaseSettings):
     monitor_data_dir: Path = Path("data")
     redis_url: str | None = None
     database_url: str | None = None
+    monitor_worker_heartbeat_seconds: PositiveInt = 5
+    """How often a worker tells Redis that it and its job are alive."""
+    monitor_worker_heartbeat_grace_seconds: PositiveInt = 60
+    """How long a job's heartbeat lasts past the last one: then RQ takes the job as abandoned (RQ's own 60 s)."""
+    monitor_worker_maintenance_seconds: PositiveInt = 15
+    """How often a worker cleans up, idle or not: abandoned jobs are retried then."""
 
     @property
     def embedded(self) -> bool:

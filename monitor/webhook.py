@@ -1,7 +1,6 @@
 """POST /zoom/webhook: verify Zoom's signature, then hand the event to the pipeline (contracts.md, HTTP)."""
 from __future__ import annotations
 
-import json
 import logging
 
 from flask import Blueprint, Flask, current_app, jsonify, request
@@ -9,7 +8,7 @@ from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from .events import URL_VALIDATION, BadEvent, parse_event
+from .events import URL_VALIDATION, BadEvent, read_event
 from .headers import init_zoom_app
 from .services import services
 from .signature import url_validation_token, verify
@@ -55,12 +54,10 @@ def receive():
         log.warning("webhook rejected (401): %s", refusal)
         return _error(401, refusal)
     try:
-        body = json.loads(raw)
-        event = parse_event(body)
-    except (ValueError, BadEvent) as exc:
-        message = str(exc) if isinstance(exc, BadEvent) else "the body is not JSON"
-        log.warning("webhook rejected (400): %s", message)
-        return _error(400, message)
+        body, event = read_event(raw)
+    except BadEvent as exc:
+        log.warning("webhook rejected (400): %s", exc)
+        return _error(400, str(exc))
     if event.event == URL_VALIDATION:
         plain = event.payload.get("plainToken")
         if not isinstance(plain, str) or not plain:

@@ -3,11 +3,12 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-import socket
 import subprocess
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import fakeredis
 import pytest
@@ -24,6 +25,7 @@ from monitor.services import Services
 
 from . import zoom
 from .local_servers import Receiver
+from .servers import free_port
 
 API_TOKEN = "test-api-token"
 
@@ -72,39 +74,53 @@ def fake_redis():
 
 # --- the real Redis server --------------------------------------------------------------------------------------
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+@contextmanager
+def private_redis(workdir: Path) -> Iterator[str]:
+    """A redis-server of this test run's own, on a free port, working in ``workdir``; stopped at the end."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.fail("redis-server is not installed: install it (apt-get install redis-server) or set TEST_REDIS_URL",
+                    pytrace=False)
+    for _ in range(5):  # another process may take the free port first
+        port = free_port()
+        server = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly",
+                                   "no", "--dir", str(workdir), "--logfile", str(workdir / "redis.log")],
+                                  stdout=subprocess.DEVNULL)
+        url = f"redis://127.0.0.1:{port}/0"
+        deadline = time.monotonic() + 10
+        while server.poll() is None and time.monotonic() < deadline:
+            try:
+                Redis.from_url(url, socket_connect_timeout=1).ping()
+                break
+            except RedisError:
+                time.sleep(0.02)
+        else:
+            server.kill()
+            server.wait(10)
+            continue
+        try:
+            yield url
+        finally:
+            server.terminate()
+            server.wait(10)
+        return
+    pytest.fail(f"redis-server did not start; see {workdir / 'redis.log'}", pytrace=False)
 
 
 @pytest.fixture(scope="session")
 def real_redis_url(tmp_path_factory):
-    """TEST_REDIS_URL, else database 15 of the local Redis; when none answers, a private redis-server is started."""
-    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    """TEST_REDIS_URL (the tests empty its database), else a private redis-server started for this run: two runs on
+    one machine never share a database."""
+    url = os.environ.get("TEST_REDIS_URL")
+    if url is None:
+        with private_redis(tmp_path_factory.mktemp("redis")) as url:
+            yield url
+        return
     try:
         Redis.from_url(url, socket_connect_timeout=1).ping()
-        yield url
-        return
-    except RedisError:
-        pass
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.fail(f"no Redis answers at {url} and redis-server is not installed: "
-                    "install it (apt-get install redis-server) or set TEST_REDIS_URL")
-    port, workdir = _free_port(), tmp_path_factory.mktemp("redis")
-    server = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                               "--dir", str(workdir)], stdout=subprocess.DEVNULL)
-    url = f"redis://127.0.0.1:{port}/0"
-    for _ in range(100):
-        try:
-            Redis.from_url(url).ping()
-            break
-        except RedisError:
-            time.sleep(0.05)
+    except RedisError as exc:
+        pytest.fail(f"no Redis answers at TEST_REDIS_URL={url} ({exc})", pytrace=False)
     yield url
-    server.terminate()
-    server.wait(10)
 
 
 @pytest.fixture

@@ -43,9 +43,9 @@ def test_participant_fields_and_times():
 
 
 def test_blank_emails_and_ids_are_none():
-    guest = {"event": "meeting.participant_joined", "event_ts": 1, "payload": {"object": {"uuid": "u", "participant": {
-        "user_id": "16778240", "id": "", "participant_uuid": "", "email": "  ", "participant_user_id": "",
-        "join_time": "2024-11-14T12:00:05Z"}}}}
+    guest = {"event": "meeting.participant_joined", "event_ts": 1731585605000, "payload": {"object": {
+        "uuid": "u", "participant": {"user_id": "16778240", "id": "", "participant_uuid": "", "email": "  ",
+                                     "participant_user_id": "", "join_time": "2024-11-14T12:00:05Z"}}}}
     p = parse_event(guest).participant
     assert (p.email, p.zoom_user_id, p.connection_id) == (None, None, "16778240")
 
@@ -59,4 +59,4 @@ def test_scheduling_and_post_meeting_events_change_no_roster():
 @pytest.mark.parametrize("kind", sorted(k for k, model in KINDS.items() if model is not ScheduleEvent))
 def test_an_in_meeting_kind_without_a_meeting_uuid_is_a_bad_event(kind):
     with pytest.raises(BadEvent, match="uuid"):
-        parse_event({"event": kind, "event_ts": 1, "payload": {"object": {"id": 1}}})
+        parse_event({"event": kind, "event_ts": 1731585605000, "payload": {"object": {"id": 1}}})

@@ -76,3 +76,34 @@ def test_data_dir_keeps_the_replays_database(tmp_path):
     result = replay("--data-dir", tmp_path / "kept", EXAMPLES[1])
     assert result.returncode == 0
     assert (tmp_path / "kept" / "monitor.sqlite3").exists()
+
+
+def test_zoom_events_it_cannot_take_are_skipped_and_counted_not_a_stop(tmp_path):
+    """An absurd time is refused by the webhook (400); in a replay the line is skipped, and its time moves no clock."""
+    lines = EXAMPLES[1].read_text().splitlines()
+    absurd = [dict(json.loads(lines[5]), event_ts=10**17), json.loads(lines[6])]
+    absurd[1]["payload"]["object"]["participant"] = dict(absurd[1]["payload"]["object"]["participant"],
+                                                         join_time="9999-12-31T23:59:59Z")
+    odd = tmp_path / "odd.jsonl"
+    odd.write_text("\n".join(lines[:5] + [json.dumps(e) for e in absurd] + lines[5:]) + "\n")
+    result = replay("--json", odd)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == replay("--json", EXAMPLES[1]).stdout
+    assert "1 incident(s) from 38 event(s), 2 skipped" in replay(odd).stderr
+
+
+def test_odd_text_in_a_line_is_replayed_as_the_webhook_stores_it(tmp_path):
+    """NUL and lone surrogates, escaped or as raw bytes, become U+FFFD; invalid UTF-8 is not JSON."""
+    lines = EXAMPLES[1].read_text().splitlines()
+    odd = tmp_path / "odd.jsonl"
+    escaped = [line.replace('"topic":"', '"topic":"\\u0000\\ud800') for line in lines]
+    raw = escaped[0].replace("\\ud800", "\ud800").encode("utf-8", "surrogatepass")
+    odd.write_bytes(raw + b"\n" + "\n".join(escaped[1:]).encode() + b"\n")
+    result = replay("--json", odd)
+    assert result.returncode == 0, result.stderr
+    [incident] = [json.loads(line) for line in result.stdout.splitlines()]
+    assert incident["topic"].startswith("\ufffd\ufffd")
+    bad = tmp_path / "bad.jsonl"
+    bad.write_bytes(b'{"event": "\xff"}\n')
+    result = replay(bad)
+    assert result.returncode != 0 and f"{bad}:1: not JSON" in result.stderr

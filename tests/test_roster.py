@@ -259,3 +259,17 @@ def test_meetings_are_kept_apart(pipeline):
     assert present(pipeline, "first==") == {P1: "pupil"}
     assert present(pipeline, "second==") == {P2: "pupil"}
     assert [r.uuid for r in pipeline.rosters()] == ["first==", "second=="]
+
+
+def test_ignored_kinds_are_counted_by_name_up_to_a_cap_and_odd_ones_as_other(pipeline):
+    """Any string may come as a kind: the counts stay small, and on Redis they expire a week after the last."""
+    odd = ["x" * 60 + ".kind", "DROP TABLE incidents", "meeting.", "Meeting.Started", "meeting.participant\u00e9"]
+    named = [f"meeting.kind_{i}" for i in range(keys.IGNORED_KINDS_MAX + 10)]
+    for n, kind in enumerate(odd + named + ["meeting.kind_0"]):
+        assert pipeline.process({"event": kind, "event_ts": T0 * 1000 + n, "payload": {"object": {"uuid": "u"}}}) \
+            == ("ignored", None)
+    counts = pipeline.store.ignored_counts()
+    assert counts == {**{kind: 1 for kind in named[:keys.IGNORED_KINDS_MAX]}, "meeting.kind_0": 2, "other": 15}
+    redis = getattr(pipeline.store, "redis", None)
+    if redis is not None:
+        assert keys.IGNORED_COUNTS_SECONDS - 60 < redis.ttl(keys.IGNORED_COUNTS) <= keys.IGNORED_COUNTS_SECONDS

@@ -100,14 +100,14 @@ def test_timestamp_window(client, clock, fake_redis, offset, status):
     (b"[1, 2]", "not a JSON object"),
     (b'{"event": "meeting.started", "payload": {}}', "event_ts"),
     (b'{"event": "meeting.started", "event_ts": "1", "payload": {}}', "event_ts"),
-    (b'{"event_ts": 1, "payload": {}}', "event"),
-    (b'{"event": "meeting.started", "event_ts": 1, "payload": []}', "payload"),
-    (b'{"event": "meeting.started", "event_ts": 1, "payload": {"object": {"id": 1}}}', "uuid"),
-    (b'{"event": "meeting.participant_joined", "event_ts": 1, "payload": {"object": {"uuid": "u", "participant":'
-     b' {"user_name": "x", "join_time": "2026-01-01T00:00:00Z"}}}}', "participant_uuid"),
-    (b'{"event": "meeting.participant_joined", "event_ts": 1, "payload": {"object": {"uuid": "u", "participant":'
-     b' {"user_id": "1", "join_time": "yesterday"}}}}', "join_time"),
-    (b'{"event": "endpoint.url_validation", "event_ts": 1, "payload": {}}', "plainToken"),
+    (b'{"event_ts": 1795000000000, "payload": {}}', "event"),
+    (b'{"event": "meeting.started", "event_ts": 1795000000000, "payload": []}', "payload"),
+    (b'{"event": "meeting.started", "event_ts": 1795000000000, "payload": {"object": {"id": 1}}}', "uuid"),
+    (b'{"event": "meeting.participant_joined", "event_ts": 1795000000000, "payload": {"object": {"uuid": "u",'
+     b' "participant": {"user_name": "x", "join_time": "2026-01-01T00:00:00Z"}}}}', "participant_uuid"),
+    (b'{"event": "meeting.participant_joined", "event_ts": 1795000000000, "payload": {"object": {"uuid": "u",'
+     b' "participant": {"user_id": "1", "join_time": "yesterday"}}}}', "join_time"),
+    (b'{"event": "endpoint.url_validation", "event_ts": 1795000000000, "payload": {}}', "plainToken"),
 ])
 def test_bodies_that_are_not_zoom_events_get_400_and_store_nothing(client, clock, fake_redis, data, message):
     response = post_raw(client, data, zoom.signed_headers(data, int(clock())))

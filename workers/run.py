@@ -7,6 +7,7 @@ import threading
 from redis.exceptions import RedisError
 from rq import Queue, SimpleWorker, Worker
 from rq.exceptions import DuplicateJobError
+from rq.job import Job
 from rq.timeouts import TimerDeathPenalty
 
 from monitor.config import ConfigError
@@ -20,29 +21,18 @@ log = logging.getLogger(__name__)
 
 
 SWEEP_SECONDS = 15
-"""How often the embedded worker sweeps; ``monitor worker`` sweeps at each of RQ's maintenance passes."""
+"""How often the embedded worker sweeps; ``monitor worker`` sweeps at each of RQ's maintenance passes (every
+MONITOR_WORKER_MAINTENANCE_SECONDS, 15 by default)."""
 
 
-def enqueue_sweep(services: Services) -> None:
-    """One sweep job for each few seconds, however many workers ask for it."""
-    slot = int(services.clock()) // SWEEP_SECONDS
+def enqueue_sweep(services: Services, every: int = SWEEP_SECONDS) -> None:
+    """One sweep job every ``every`` seconds, however many workers ask for it."""
+    slot = int(services.clock()) // every
     try:
         Queue(CHECKS, connection=services.redis).enqueue(jobs.sweep, job_id=f"sweep-{slot}", unique=True,
                                                          result_ttl=60, failure_ttl=86400)
     except DuplicateJobError:
         pass
-
-
-class MonitorWorker(Worker):
-    """RQ's worker, which also queues the sweep at each maintenance pass: due checks and unqueued alerts are found
-    even when nothing else happens."""
-
-    def run_maintenance_tasks(self) -> None:
-        super().run_maintenance_tasks()
-        try:
-            enqueue_sweep(jobs.current())
-        except RedisError as exc:
-            log.error("the sweep could not be queued: %s", type(exc).__name__)
 
 
 def run_worker(settings: Settings) -> None:
@@ -55,11 +45,43 @@ def run_worker(settings: Settings) -> None:
     jobs.bind(services)
     services.pipeline.sweep()  # deadlines that passed while no worker ran, alerts never queued
     digest.schedule_tick(services)  # the weekly digest's hourly tick, unless another worker scheduled it
+    forking_worker(settings, services).work(with_scheduler=True)
+
+
+def forking_worker(settings: Settings, services: Services) -> Worker:
+    """A job whose worker and work horse were both killed is retried once its heartbeat has lapsed (by default 60 s
+    past the last one, sent every 5 s) and a worker next cleans up (every 15 s, while idle too), 10 s later."""
     queues = [Queue(name, connection=services.redis) for name in QUEUES]
-    # A job whose worker and work horse were both killed is retried once its heartbeat has lapsed (60 s past the
-    # last one, sent every 5 s) and a worker next cleans up (every 15 s, while idle too): within about 90 s.
-    MonitorWorker(queues, connection=services.redis, worker_ttl=30, maintenance_interval=SWEEP_SECONDS,
-                  job_monitoring_interval=5).work(with_scheduler=True)
+    maintenance = settings.monitor_worker_maintenance_seconds
+    worker = MonitorWorker(queues, connection=services.redis, worker_ttl=maintenance + 15,
+                           maintenance_interval=maintenance,
+                           job_monitoring_interval=settings.monitor_worker_heartbeat_seconds)
+    worker.heartbeat_grace = settings.monitor_worker_heartbeat_grace_seconds
+    return worker
+
+
+class MonitorWorker(Worker):
+    """RQ's forking worker, which also queues the sweep at each maintenance pass (due checks and unqueued alerts are
+    found even when nothing else happens), and in which how long a job's heartbeat outlives the last one is settable
+    (RQ fixes it at 60 s).
+
+    An idle worker waits for a job worker_ttl - 15 s at a time, and cleans up only between waits: worker_ttl is the
+    maintenance interval plus 15."""
+
+    heartbeat_grace = 60
+
+    def run_maintenance_tasks(self) -> None:
+        super().run_maintenance_tasks()
+        try:
+            enqueue_sweep(jobs.current(), self.maintenance_interval)
+        except RedisError as exc:
+            log.error("the sweep could not be queued: %s", type(exc).__name__)
+
+    def get_heartbeat_ttl(self, job: Job) -> int:
+        beat = self.job_monitoring_interval
+        if job.timeout and job.timeout > 0:
+            beat = min(job.timeout - self.current_job_working_time, beat)
+        return int(beat) + self.heartbeat_grace
 
 
 class _ThreadWorker(SimpleWorker):

@@ -1,6 +1,7 @@
 """Reads and writes meeting rosters in Redis. Each delivery is one atomic script call."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from importlib import resources
 
@@ -13,11 +14,27 @@ from .changes import Change
 APPLY_LUA = resources.files(__package__).joinpath("apply.lua").read_text()
 COUNT_ONCE_LUA = """
 if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[2]) then
-  redis.call('HINCRBY', KEYS[2], ARGV[1], 1)
+  local kind = ARGV[1]
+  if redis.call('HEXISTS', KEYS[2], kind) == 0 then
+    local named = redis.call('HLEN', KEYS[2]) - redis.call('HEXISTS', KEYS[2], 'other')
+    if named >= tonumber(ARGV[4]) then kind = 'other' end
+  end
+  redis.call('HINCRBY', KEYS[2], kind, 1)
+  redis.call('EXPIRE', KEYS[2], ARGV[3])
   return 1
 end
 return 0
 """
+
+OTHER_KIND = "other"
+_ZOOM_KIND = re.compile(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+")
+"""Zoom's kinds are words joined by dots, e.g. ``meeting.rtms_started``."""
+LONGEST_KIND = 64
+
+
+def counted_kind(kind: str) -> str:
+    """The name an ignored kind is counted under: itself when shaped as Zoom's, else "other"."""
+    return kind if len(kind) <= LONGEST_KIND and _ZOOM_KIND.fullmatch(kind) else OTHER_KIND
 
 
 def text(value: bytes | str) -> str:
@@ -96,7 +113,8 @@ class RosterStore:
     def count_ignored(self, kind: str, fingerprint: str) -> bool:
         """Counts a delivery of a kind that changes no roster; False when it was counted before."""
         return bool(self._count_once(keys=[keys.ignored_seen(fingerprint), keys.IGNORED_COUNTS],
-                                     args=[kind, keys.MEETING_RETENTION_SECONDS]))
+                                     args=[counted_kind(kind), keys.MEETING_RETENTION_SECONDS,
+                                           keys.IGNORED_COUNTS_SECONDS, keys.IGNORED_KINDS_MAX]))
 
     def ignored_counts(self) -> dict[str, int]:
         return {k: int(v) for k, v in _decode(self.redis.hgetall(keys.IGNORED_COUNTS)).items()}
