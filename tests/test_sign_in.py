@@ -185,3 +185,47 @@ def test_staff_signing_in_do_not_use_up_their_shared_address(services, web):
     add(services, "viewer@gatehouse.sch.uk", "viewer")
     for _ in range(25):
         assert sign_in(web, "viewer@gatehouse.sch.uk").status_code == 302
+
+
+# --- the second factor ----------------------------------------------------------------------------------------
+
+def test_an_authenticator_code_is_accepted_once(services, web):
+    totp = add(services, "dsl@gatehouse.sch.uk", "dsl")
+    sign_in(web, "dsl@gatehouse.sch.uk")
+    code = totp.at(now(services))
+    assert give_code(web, code).status_code == 302
+    web.post("/logout", data={"csrf_token": csrf(web.get("/incidents").data)})
+    sign_in(web, "dsl@gatehouse.sch.uk")
+    assert give_code(web, code).status_code == 401                          # the same code again
+    assert give_code(web, totp.at(services.clock() - 30)).status_code == 401  # the one before: older than the one used
+    services.clock.advance(30)
+    assert give_code(web, totp.at(now(services))).status_code == 302
+
+
+def test_wrong_codes_lock_the_account_as_wrong_passwords_do(services, web):
+    totp = add(services, "dsl@gatehouse.sch.uk", "dsl")
+    sign_in(web, "dsl@gatehouse.sch.uk")
+    for _ in range(3):
+        assert give_code(web, "000000").status_code == 401
+    sign_in(web, "dsl@gatehouse.sch.uk")                                    # the password again counts nothing back
+    for _ in range(2):
+        assert give_code(web, "000000").status_code == 401
+    assert give_code(web, totp.at(now(services))).status_code == 401       # locked: even the right code
+    assert sign_in(web, "dsl@gatehouse.sch.uk").status_code == 401
+    services.clock.advance(15 * 60 + 1)
+    assert sign_in(web, "dsl@gatehouse.sch.uk").status_code == 302
+    assert give_code(web, totp.at(now(services))).status_code == 302
+
+
+def test_the_code_must_come_within_five_minutes_of_the_password(services, web):
+    totp = add(services, "dsl@gatehouse.sch.uk", "dsl")
+    sign_in(web, "dsl@gatehouse.sch.uk")
+    token = csrf(web.get("/login/code").data)
+    services.clock.advance(5 * 60 + 1)
+    response = web.post("/login/code", data={"code": totp.at(now(services)), "csrf_token": token})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/login")
+    assert web.get("/incidents").status_code == 302
+    assert b"within five minutes" in web.get("/login").data
+    sign_in(web, "dsl@gatehouse.sch.uk")
+    services.clock.advance(5 * 60 - 1)
+    assert give_code(web, totp.at(now(services))).status_code == 302

@@ -1,15 +1,24 @@
-"""Accounts in the database: passwords hashed with scrypt, a TOTP second factor, lock-out after failed sign-ins."""
+"""Accounts in the database: passwords hashed with scrypt, a TOTP second factor, lock-out after failed sign-ins.
+
+A sign-in attempt is counted before its password or code is checked (one UPDATE that only a usable, unlocked account
+passes), so concurrent guesses cannot get past the limit while scrypt runs; a right answer resets the count."""
 from __future__ import annotations
 
+import secrets
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
+from typing import Iterator
 
 import pyotp
-from sqlalchemy import Engine, select, update
+from pyotp.utils import strings_equal
+from sqlalchemy import Connection, Engine, and_, case, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..config import EMAIL_RE, normalise_email
+from ..incidents.store import take_sqlite_write_lock
 from .models import ROLES, Account
 
 accounts = Account.__table__
@@ -20,7 +29,7 @@ ISSUER = "Zoom safeguarding monitor"
 
 
 class AccountError(ValueError):
-    """An account cannot be made as asked; the message says why."""
+    """An account cannot be made or changed as asked; the message says why."""
 
 
 @dataclass(frozen=True)
@@ -45,9 +54,45 @@ def _person(row) -> Person:
     return Person(row.id, row.email, row.name, row.role, row.totp_secret is not None)
 
 
+def _hash(password: str) -> str:
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"the password must have at least {MIN_PASSWORD} characters")
+    return generate_password_hash(password, method="scrypt")
+
+
+@cache
+def _nobodys_hash() -> str:
+    """A hash made as real ones are, of a password nobody knows: checking against it when there is no account to
+    check takes as long as a real check."""
+    return generate_password_hash(secrets.token_urlsafe(24), method="scrypt")
+
+
+def _enrolment(secret: str, email: str) -> str:
+    return pyotp.TOTP(secret).provisioning_uri(name=email, issuer_name=ISSUER)
+
+
+def _matching_step(secret: str, code: str, at: datetime, after: int | None) -> int | None:
+    """The authenticator's time step whose code this is (the current one, or the one before or after: clocks drift),
+    when it is later than ``after``."""
+    totp = pyotp.TOTP(secret)
+    now = totp.timecode(at)
+    for step in (now - 1, now, now + 1):
+        if (after is None or step > after) and strings_equal(totp.generate_otp(step), code.strip()):
+            return step
+    return None
+
+
 class AccountStore:
     def __init__(self, engine: Engine):
         self.engine = engine
+        _nobodys_hash()  # made now, so that no sign-in pays for it
+
+    @contextmanager
+    def _writing(self) -> Iterator[Connection]:
+        """A transaction that holds SQLite's write lock from its start (PostgreSQL locks the rows it updates)."""
+        with self.engine.begin() as conn:
+            take_sqlite_write_lock(conn)
+            yield conn
 
     def add(self, email: str, name: str, role: str, password: str, *, totp: bool, at: datetime) -> str | None:
         """Makes an account; returns the otpauth:// URI to enrol an authenticator app when it has a second factor.
@@ -55,19 +100,16 @@ class AccountStore:
         email = normalise_email(email)
         if not EMAIL_RE.match(email):
             raise AccountError(f"not an e-mail address: {email!r}")
-        if role not in ROLES:
-            raise AccountError(f"role must be one of {', '.join(ROLES)}")
-        if len(password) < MIN_PASSWORD:
-            raise AccountError(f"the password must have at least {MIN_PASSWORD} characters")
+        _check_role(role)
         secret = pyotp.random_base32() if totp or role == "dsl" else None
         try:
             with self.engine.begin() as conn:
                 conn.execute(accounts.insert().values(
                     email=email, name=name.strip() or email, role=role, totp_secret=secret, created_at=at,
-                    password_hash=generate_password_hash(password, method="scrypt")))
+                    password_hash=_hash(password)))
         except IntegrityError:
             raise AccountError(f"an account for {email} exists already") from None
-        return pyotp.TOTP(secret).provisioning_uri(name=email, issuer_name=ISSUER) if secret else None
+        return _enrolment(secret, email) if secret else None
 
     def get(self, account_id: int) -> Person | None:
         with self.engine.connect() as conn:
@@ -79,25 +121,69 @@ class AccountStore:
             return [_person(r) for r in conn.execute(select(accounts).order_by(accounts.c.email))]
 
     def check_password(self, email: str, password: str, at: datetime) -> Person | None:
-        """The account, when the password is right and the account is not locked; five failures in a row lock it
-        for 15 minutes (the same answer either way, so a guesser learns nothing)."""
-        with self.engine.begin() as conn:
-            row = conn.execute(select(accounts).where(accounts.c.email == normalise_email(email))).first()
-            if row is None:
-                check_password_hash(generate_password_hash("x", method="scrypt"), password)  # same time as a real try
-                return None
-            if row.locked_until is not None and row.locked_until > at:
-                return None
-            if not check_password_hash(row.password_hash, password):
-                failures = row.failed_logins + 1
-                conn.execute(update(accounts).where(accounts.c.id == row.id).values(
-                    failed_logins=failures, locked_until=at + LOCK_FOR if failures >= LOCK_AFTER else None))
-                return None
-            conn.execute(update(accounts).where(accounts.c.id == row.id).values(failed_logins=0, locked_until=None))
+        """The account, when the password is right and the account is usable; five failures in a row (passwords
+        and codes) lock it for 15 minutes. No account or a locked one: the same answer, in the same
+        time, so a guesser learns nothing.
+
+        For an account with a second factor a right password does not reset the failures: only its code does."""
+        with self._writing() as conn:
+            row = _reserve_try(conn, accounts.c.email == normalise_email(email), at)
+        if row is None:
+            check_password_hash(_nobodys_hash(), password)
+            return None
+        if not check_password_hash(row.password_hash, password):
+            return None
+        with self._writing() as conn:
+            if row.totp_secret is None:
+                _reset_tries(conn, row.id)
+            else:
+                _return_try(conn, row.id)
         return _person(row)
 
-    def check_code(self, account_id: int, code: str, at: datetime) -> bool:
-        """The authenticator's current code (or the one before or after: clocks drift)."""
-        with self.engine.connect() as conn:
-            secret = conn.execute(select(accounts.c.totp_secret).where(accounts.c.id == account_id)).scalar_one_or_none()
-        return bool(secret) and pyotp.TOTP(secret).verify(code.strip(), for_time=at, valid_window=1)
+    def check_code(self, account_id: int, code: str, at: datetime) -> Person | None:
+        """The account, when this is the authenticator's code of a time step not used before (the current one, or
+        the one before or after: clocks drift). A wrong code counts as a wrong password does."""
+        with self._writing() as conn:
+            row = _reserve_try(conn, accounts.c.id == account_id, at)
+        if row is None or row.totp_secret is None:
+            return None
+        step = _matching_step(row.totp_secret, code, at, row.totp_last_step)
+        if step is None:
+            return None
+        last_step = accounts.c.totp_last_step
+        with self._writing() as conn:
+            used = conn.execute(update(accounts).where(accounts.c.id == row.id,
+                                                       or_(last_step.is_(None), last_step < step))
+                                .values(totp_last_step=step, failed_logins=0, locked_until=None)).rowcount
+        return _person(row) if used else None
+
+
+def _check_role(role: str) -> None:
+    if role not in ROLES:
+        raise AccountError(f"role must be one of {', '.join(ROLES)}")
+
+
+def _reserve_try(conn: Connection, which, at: datetime):
+    """Counts a try on the account before its answer is checked, in one statement, when the account is not locked; the try that reaches LOCK_AFTER locks it (a right answer unlocks it again). Returns the account's
+    row, or None when it cannot be tried."""
+    locked_until = accounts.c.locked_until
+    lock_over = and_(locked_until.is_not(None), locked_until <= at)
+    tries = case((lock_over, 1), else_=accounts.c.failed_logins + 1)
+    return conn.execute(
+        update(accounts)
+        .where(which, or_(locked_until.is_(None), locked_until <= at))
+        .values(failed_logins=tries,
+                locked_until=case((tries >= LOCK_AFTER, literal(at + LOCK_FOR, locked_until.type)), else_=None))
+        .returning(accounts)).first()
+
+
+def _reset_tries(conn: Connection, account_id: int) -> None:
+    conn.execute(update(accounts).where(accounts.c.id == account_id).values(failed_logins=0, locked_until=None))
+
+
+def _return_try(conn: Connection, account_id: int) -> None:
+    """A reserved try that was not a failure (a right password, the code still to come) no longer counts."""
+    failures = accounts.c.failed_logins
+    left = case((failures > 0, failures - 1), else_=0)
+    conn.execute(update(accounts).where(accounts.c.id == account_id).values(
+        failed_logins=left, locked_until=case((left >= LOCK_AFTER, accounts.c.locked_until), else_=None)))

@@ -5,7 +5,7 @@ import logging
 from datetime import datetime
 from functools import wraps
 
-from flask import Blueprint, Flask, abort, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFProtect
@@ -21,6 +21,8 @@ log = logging.getLogger(__name__)
 bp = Blueprint("accounts", __name__)
 login_manager = LoginManager()
 csrf = CSRFProtect()
+CODE_WAIT_SECONDS = 300
+"""How long the code may take after the right password (the half-signed-in state)."""
 WAITING_FOR_CODE = "waiting_for_code"
 
 
@@ -88,7 +90,8 @@ def login():
         _throttle().succeeded(attempt)
         if person.needs_code:
             session.clear()
-            session[WAITING_FOR_CODE] = {"id": person.id, "account": account}
+            session[WAITING_FOR_CODE] = {"id": person.id, "account": account,
+                                         "until": services().clock() + CODE_WAIT_SECONDS}
             return redirect(url_for("accounts.code"))
         _sign_in(person)
         log.info("account %s signed in", person.id)
@@ -101,16 +104,23 @@ def code():
     waiting = session.get(WAITING_FOR_CODE)
     if waiting is None:
         return redirect(url_for("accounts.login"))
+    if services().clock() > waiting["until"]:
+        session.clear()
+        flash("The code was not given within five minutes: sign in again.", "error")
+        return redirect(url_for("accounts.login"))
     form = CodeForm()
     if form.validate_on_submit():
         attempt = _attempt(waiting["account"])
         if not attempt.allowed:
             return _too_many("code.html", form)
-        if not services().accounts.check_code(waiting["id"], form.code.data, _now()):
-            return render_template("code.html", form=form, error="That code is not right."), 401
+        person = services().accounts.check_code(waiting["id"], form.code.data, _now())
+        if person is None:
+            log.warning("second factor refused for account %s", waiting["id"])
+            return render_template("code.html", form=form, error="That code is not right, or was used already, or "
+                                   "the account is locked for a while after too many attempts."), 401
         _throttle().succeeded(attempt)
-        _sign_in(services().accounts.get(waiting["id"]))
-        log.info("account %s signed in with a second factor", waiting["id"])
+        _sign_in(person)
+        log.info("account %s signed in with a second factor", person.id)
         return redirect(url_for("queue.incidents"))
     return render_template("code.html", form=form)
 
