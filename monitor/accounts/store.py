@@ -1,4 +1,5 @@
-"""Accounts in the database: passwords hashed with scrypt, a TOTP second factor, lock-out after failed sign-ins.
+"""Accounts in the database: passwords hashed with scrypt, a TOTP second factor, lock-out after failed sign-ins,
+sessions that end when the account changes.
 
 A sign-in attempt is counted before its password or code is checked (one UPDATE that only a usable, unlocked account
 passes), so concurrent guesses cannot get past the limit while scrypt runs; a right answer resets the count."""
@@ -13,7 +14,7 @@ from typing import Iterator
 
 import pyotp
 from pyotp.utils import strings_equal
-from sqlalchemy import Connection, Engine, and_, case, literal, or_, select, update
+from sqlalchemy import Connection, Engine, and_, case, func, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -41,17 +42,24 @@ class Person:
     name: str
     role: str
     needs_code: bool
+    session_version: int = 0
+    disabled: bool = False
 
     is_authenticated = True
-    is_active = True
     is_anonymous = False
 
+    @property
+    def is_active(self) -> bool:
+        return not self.disabled
+
     def get_id(self) -> str:
-        return str(self.id)
+        """What the session keeps: the session ends when the account's session version moves on."""
+        return f"{self.id}:{self.session_version}"
 
 
 def _person(row) -> Person:
-    return Person(row.id, row.email, row.name, row.role, row.totp_secret is not None)
+    return Person(row.id, row.email, row.name, row.role, row.totp_secret is not None, row.session_version,
+                  row.disabled)
 
 
 def _hash(password: str) -> str:
@@ -116,13 +124,24 @@ class AccountStore:
             row = conn.execute(select(accounts).where(accounts.c.id == account_id)).first()
         return _person(row) if row else None
 
+    def signed_in(self, session_id: str) -> Person | None:
+        """The person a session belongs to (Person.get_id), while the session is still theirs: not after a sign-out,
+        a change of password or role, or the account being disabled."""
+        account_id, _, version = session_id.partition(":")
+        if not (account_id.isdigit() and version.isdigit()):
+            return None
+        person = self.get(int(account_id))
+        if person is None or person.disabled or person.session_version != int(version):
+            return None
+        return person
+
     def all(self) -> list[Person]:
         with self.engine.connect() as conn:
             return [_person(r) for r in conn.execute(select(accounts).order_by(accounts.c.email))]
 
     def check_password(self, email: str, password: str, at: datetime) -> Person | None:
         """The account, when the password is right and the account is usable; five failures in a row (passwords
-        and codes) lock it for 15 minutes. No account or a locked one: the same answer, in the same
+        and codes) lock it for 15 minutes. No account, a locked or a disabled one: the same answer, in the same
         time, so a guesser learns nothing.
 
         For an account with a second factor a right password does not reset the failures: only its code does."""
@@ -140,11 +159,12 @@ class AccountStore:
                 _return_try(conn, row.id)
         return _person(row)
 
-    def check_code(self, account_id: int, code: str, at: datetime) -> Person | None:
+    def check_code(self, account_id: int, session_version: int, code: str, at: datetime) -> Person | None:
         """The account, when this is the authenticator's code of a time step not used before (the current one, or
         the one before or after: clocks drift). A wrong code counts as a wrong password does."""
         with self._writing() as conn:
-            row = _reserve_try(conn, accounts.c.id == account_id, at)
+            row = _reserve_try(conn, and_(accounts.c.id == account_id,
+                                          accounts.c.session_version == session_version), at)
         if row is None or row.totp_secret is None:
             return None
         step = _matching_step(row.totp_secret, code, at, row.totp_last_step)
@@ -157,6 +177,43 @@ class AccountStore:
                                 .values(totp_last_step=step, failed_logins=0, locked_until=None)).rowcount
         return _person(row) if used else None
 
+    def end_sessions(self, account_id: int) -> None:
+        """Every session of the account ends (its sign-out)."""
+        with self._writing() as conn:
+            conn.execute(update(accounts).where(accounts.c.id == account_id)
+                         .values(session_version=accounts.c.session_version + 1))
+
+    def disable(self, email: str) -> None:
+        """The account can no longer sign in, and its sessions end."""
+        self._change(email, disabled=True)
+
+    def enable(self, email: str) -> None:
+        self._change(email, disabled=False)
+
+    def set_password(self, email: str, password: str) -> None:
+        """A new password; the account's sessions end, and a lock-out is lifted."""
+        self._change(email, password_hash=_hash(password), failed_logins=0, locked_until=None)
+
+    def set_role(self, email: str, role: str) -> str | None:
+        """A new role; the account's sessions end. An account made dsl without a second factor gets one: returns
+        the otpauth:// URI to enrol it."""
+        _check_role(role)
+        secret = pyotp.random_base32()
+        second_factor = {"totp_secret": func.coalesce(accounts.c.totp_secret, secret)} if role == "dsl" else {}
+        row = self._change(email, role=role, **second_factor)
+        return _enrolment(secret, row.email) if row.totp_secret == secret else None
+
+    def _change(self, email: str, **values):
+        """Changes the account and ends its sessions; AccountError when there is no such account."""
+        email = normalise_email(email)
+        with self._writing() as conn:
+            row = conn.execute(update(accounts).where(accounts.c.email == email)
+                               .values(session_version=accounts.c.session_version + 1, **values)
+                               .returning(accounts)).first()
+        if row is None:
+            raise AccountError(f"there is no account for {email}")
+        return row
+
 
 def _check_role(role: str) -> None:
     if role not in ROLES:
@@ -164,14 +221,15 @@ def _check_role(role: str) -> None:
 
 
 def _reserve_try(conn: Connection, which, at: datetime):
-    """Counts a try on the account before its answer is checked, in one statement, when the account is not locked; the try that reaches LOCK_AFTER locks it (a right answer unlocks it again). Returns the account's
+    """Counts a try on the account before its answer is checked, in one statement, when the account is usable and
+    not locked; the try that reaches LOCK_AFTER locks it (a right answer unlocks it again). Returns the account's
     row, or None when it cannot be tried."""
     locked_until = accounts.c.locked_until
     lock_over = and_(locked_until.is_not(None), locked_until <= at)
     tries = case((lock_over, 1), else_=accounts.c.failed_logins + 1)
     return conn.execute(
         update(accounts)
-        .where(which, or_(locked_until.is_(None), locked_until <= at))
+        .where(which, accounts.c.disabled.is_(False), or_(locked_until.is_(None), locked_until <= at))
         .values(failed_logins=tries,
                 locked_until=case((tries >= LOCK_AFTER, literal(at + LOCK_FOR, locked_until.type)), else_=None))
         .returning(accounts)).first()

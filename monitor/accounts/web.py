@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import wraps
 
 from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request, session, url_for
@@ -23,7 +23,13 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 CODE_WAIT_SECONDS = 300
 """How long the code may take after the right password (the half-signed-in state)."""
-WAITING_FOR_CODE = "waiting_for_code"
+SESSION_IDLE = timedelta(hours=10)
+"""A session ends after this long without activity: a school's working day."""
+SEEN_EVERY_SECONDS = 60
+"""The session's last activity is written at most this often (each time, a new cookie)."""
+SEEN, WAITING_FOR_CODE = "seen", "waiting_for_code"
+LIVE_REFRESH_HEADER = "X-Live-Refresh"
+"""Sent by the pages' live refresh (static/live.js): not activity of the member of staff."""
 
 
 class SignInForm(FlaskForm):
@@ -72,6 +78,8 @@ def _too_many(template: str, form) -> tuple[str, int]:
 def _sign_in(person: Person) -> None:
     session.clear()
     login_user(person)
+    session.permanent = True
+    session[SEEN] = services().clock()
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -90,7 +98,7 @@ def login():
         _throttle().succeeded(attempt)
         if person.needs_code:
             session.clear()
-            session[WAITING_FOR_CODE] = {"id": person.id, "account": account,
+            session[WAITING_FOR_CODE] = {"id": person.id, "version": person.session_version, "account": account,
                                          "until": services().clock() + CODE_WAIT_SECONDS}
             return redirect(url_for("accounts.code"))
         _sign_in(person)
@@ -113,7 +121,7 @@ def code():
         attempt = _attempt(waiting["account"])
         if not attempt.allowed:
             return _too_many("code.html", form)
-        person = services().accounts.check_code(waiting["id"], form.code.data, _now())
+        person = services().accounts.check_code(waiting["id"], waiting["version"], form.code.data, _now())
         if person is None:
             log.warning("second factor refused for account %s", waiting["id"])
             return render_template("code.html", form=form, error="That code is not right, or was used already, or "
@@ -130,20 +138,37 @@ def code():
 def logout():
     if not SignOutForm().validate_on_submit():
         abort(400)
+    services().accounts.end_sessions(current_user.id)
     logout_user()
     session.clear()
     return redirect(url_for("accounts.login"))
 
 
+@bp.before_app_request
+def end_idle_sessions():
+    """A session ends after SESSION_IDLE without a request from its member of staff (a page refreshing itself is
+    not one)."""
+    seen = session.get(SEEN)
+    if seen is None:
+        return
+    now = services().clock()
+    if now - seen > SESSION_IDLE.total_seconds():
+        session.clear()
+        flash("You were signed out after a long time without activity.", "error")
+    elif now - seen >= SEEN_EVERY_SECONDS and LIVE_REFRESH_HEADER not in request.headers:
+        session[SEEN] = now
+
+
 @login_manager.user_loader
-def load(account_id: str):
-    return services().accounts.get(int(account_id))
+def load(session_id: str):
+    return services().accounts.signed_in(session_id)
 
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
+    app.permanent_session_lifetime = SESSION_IDLE  # the cookie too: Flask refuses a signed one older than this
     csrf.init_app(app)
 
     @app.context_processor
