@@ -8,6 +8,7 @@ from flask import Flask
 from redis import Redis
 from redis.backoff import ExponentialBackoff
 from redis.retry import Retry
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import api, headers, queue, webhook
 from .accounts import web as accounts_web
@@ -97,6 +98,9 @@ def create_app(services: Services | None = None) -> Flask:
     )
     app.extensions["monitor"] = services
     headers.init_staff_app(app)
+    if services.config.web.trusted_proxies:  # the staff's addresses, for their sign-in limits
+        hops = services.config.web.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     webhook.init_app(app)
     api.init_app(app)
     alerts_api.init_app(app)

@@ -107,45 +107,102 @@ def users() -> None:
     """Staff accounts for the incident queue."""
 
 
-@users.command("add")
-@click.argument("email")
-@click.option("--name", default="", help="The person's name, as the queue shows it.")
-@click.option("--role", type=click.Choice(["dsl", "deputy", "headteacher", "viewer"]), required=True)
-@click.option("--totp/--no-totp", default=False, help="A second factor (always on for the dsl role).")
-@click.option("--password-stdin", is_flag=True, help="Read the password from standard input (for scripts).")
-def users_add(email: str, name: str, role: str, totp: bool, password_stdin: bool) -> None:
-    """Add an account; prints how to enrol its authenticator app when it has a second factor."""
-    from datetime import datetime, timezone
-
-    from .accounts.store import AccountError, AccountStore
-    from .db import connect_database
-    from .migrations import migrate
-
-    password = sys.stdin.readline().rstrip("\n") if password_stdin else \
-        click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    engine = connect_database(Settings())
-    migrate(engine)
-    try:
-        uri = AccountStore(engine).add(email, name, role, password, totp=totp, at=datetime.now(timezone.utc))
-    except AccountError as exc:
-        _fail(exc)
-    click.echo(f"Added {email} ({role}).")
-    if uri:
-        click.echo("Second factor: add this to the authenticator app (or scan it as a QR code):")
-        click.echo(uri)
-
-
-@users.command("list")
-def users_list() -> None:
-    """The accounts, one a line: e-mail, role, second factor, name."""
+def _accounts():
     from .accounts.store import AccountStore
     from .db import connect_database
     from .migrations import migrate
 
     engine = connect_database(Settings())
     migrate(engine)
-    for person in AccountStore(engine).all():
-        click.echo(f"{person.email}\t{person.role}\t{'totp' if person.needs_code else '-'}\t{person.name}")
+    return AccountStore(engine)
+
+
+def _password(from_stdin: bool) -> str:
+    return sys.stdin.readline().rstrip("\n") if from_stdin else \
+        click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+def _enrolment(uri: str | None) -> None:
+    if uri:
+        click.echo("Second factor: add this to the authenticator app (or scan it as a QR code):")
+        click.echo(uri)
+
+
+ROLE = click.Choice(["dsl", "deputy", "headteacher", "viewer"])
+PASSWORD_STDIN = click.option("--password-stdin", is_flag=True,
+                              help="Read the password from standard input (for scripts).")
+
+
+@users.command("add")
+@click.argument("email")
+@click.option("--name", default="", help="The person's name, as the queue shows it.")
+@click.option("--role", type=ROLE, required=True)
+@click.option("--totp/--no-totp", default=False, help="A second factor (always on for the dsl role).")
+@PASSWORD_STDIN
+def users_add(email: str, name: str, role: str, totp: bool, password_stdin: bool) -> None:
+    """Add an account; prints how to enrol its authenticator app when it has a second factor."""
+    from datetime import datetime, timezone
+
+    from .accounts.store import AccountError
+
+    password = _password(password_stdin)
+    try:
+        uri = _accounts().add(email, name, role, password, totp=totp, at=datetime.now(timezone.utc))
+    except AccountError as exc:
+        _fail(exc)
+    click.echo(f"Added {email} ({role}).")
+    _enrolment(uri)
+
+
+@users.command("list")
+def users_list() -> None:
+    """The accounts, one a line: e-mail, role, second factor, name, and "disabled" after a disabled one."""
+    for person in _accounts().all():
+        click.echo(f"{person.email}\t{person.role}\t{'totp' if person.needs_code else '-'}\t{person.name}"
+                   + ("\tdisabled" if person.disabled else ""))
+
+
+def _change(done: str, change, *args):
+    """Runs an AccountStore change; says what was done, or fails with why not."""
+    from .accounts.store import AccountError
+
+    try:
+        result = change(*args)
+    except AccountError as exc:
+        _fail(exc)
+    click.echo(done)
+    return result
+
+
+@users.command("disable")
+@click.argument("email")
+def users_disable(email: str) -> None:
+    """The account can no longer sign in, and every session of it ends now."""
+    _change(f"Disabled {email}: signed out everywhere.", _accounts().disable, email)
+
+
+@users.command("enable")
+@click.argument("email")
+def users_enable(email: str) -> None:
+    """A disabled account may sign in again."""
+    _change(f"Enabled {email}.", _accounts().enable, email)
+
+
+@users.command("set-password")
+@click.argument("email")
+@PASSWORD_STDIN
+def users_set_password(email: str, password_stdin: bool) -> None:
+    """A new password (12+ characters); every session of the account ends, and a lock-out is lifted."""
+    password = _password(password_stdin)
+    _change(f"New password for {email}: signed out everywhere.", _accounts().set_password, email, password)
+
+
+@users.command("set-role")
+@click.argument("email")
+@click.argument("role", type=ROLE)
+def users_set_role(email: str, role: str) -> None:
+    """A new role; every session of the account ends. An account made dsl gets a second factor if it had none."""
+    _enrolment(_change(f"{email} is now {role}: signed out everywhere.", _accounts().set_role, email, role))
 
 
 @main.group()

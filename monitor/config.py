@@ -173,6 +173,14 @@ class DigestSection(_Section):
     """An open incident without a due date is overdue once it has been open this many days."""
 
 
+class WebSection(_Section):
+    """The staff's pages."""
+
+    trusted_proxies: Annotated[int, Field(ge=0, le=5)] = 0
+    """How many reverse proxies in front of the monitor append to X-Forwarded-For (and set X-Forwarded-Proto):
+    the client's address is taken that many entries from the right. 0: the header is ignored."""
+
+
 class ConfigFile(_Section):
     school: SchoolSection
     directory: DirectorySection
@@ -181,6 +189,7 @@ class ConfigFile(_Section):
     webhook: WebhookSection = WebhookSection()
     alerts: AlertsSection = AlertsSection()
     digest: DigestSection = DigestSection()
+    web: WebSection = WebSection()
 
 
 @dataclass(frozen=True)
@@ -219,6 +228,7 @@ class SchoolConfig:
     alerts: AlertsSection
     staff: StaffDirectory
     digest: DigestSection = DigestSection()
+    web: WebSection = WebSection()
 
 
 STAFF_COLUMNS = ("email", "name", "role", "zoom_user_id")
@@ -292,4 +302,4 @@ def load_config(path: str | Path) -> SchoolConfig:
         raise ConfigError(f"{path}: {_describe(exc.errors()[0])}") from None
     staff = load_staff_csv(path.parent / parsed.directory.staff_csv)
     return SchoolConfig(path, parsed.school, parsed.exemptions, parsed.rules, parsed.webhook, parsed.alerts, staff,
-                        parsed.digest)
+                        parsed.digest, parsed.web)

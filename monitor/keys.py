@@ -98,6 +98,12 @@ than RQ takes to retry the job of a worker killed mid-send (its heartbeat lasts 
 first retry waits 10 s), so that retry finds the channel free."""
 
 
-def sign_in_attempts(address: str) -> str:
-    """STRING counter, expiring: sign-in attempts from one address in the current window."""
-    return f"zm:{{monitor}}:sign-in:{address}"
+def sign_in_attempts(address: str, window: int) -> str:
+    """STRING counter, expiring: sign-in attempts from one address in one window (that did not succeed)."""
+    return f"zm:{{monitor}}:sign-in:{window}:{address}"
+
+
+def sign_in_account_attempts(account_digest: str, window: int) -> str:
+    """STRING counter, expiring: sign-in attempts on one account in one window (that did not succeed). The account
+    is the keyed hash of the e-mail tried, never the e-mail."""
+    return f"zm:{{monitor}}:sign-in-account:{window}:{account_digest}"

@@ -1,14 +1,18 @@
 """Signing in to the incident queue, and every route refusing whoever may not see it."""
+import dataclasses
 import re
 import subprocess
 import sys
 from datetime import datetime, timezone
 
 import pyotp
+import pytest
 
 from monitor.app import create_app
+from monitor.config import load_config
 
 from . import zoom
+from .conftest import CONFIG_TOML, write_config
 
 PASSWORD = "correct horse battery staple"
 
@@ -23,9 +27,18 @@ def add(services, email, role, *, totp=False):
     return pyotp.parse_uri(uri) if uri else None
 
 
-def sign_in(web, email, password=PASSWORD):
-    token = csrf(web.get("/login").data)
-    return web.post("/login", data={"email": email, "password": password, "csrf_token": token})
+def sign_in(web, email, password=PASSWORD, **request):
+    token = csrf(web.get("/login", **request).data)
+    return web.post("/login", data={"email": email, "password": password, "csrf_token": token}, **request)
+
+
+def give_code(web, code, **request):
+    token = csrf(web.get("/login/code", **request).data)
+    return web.post("/login/code", data={"code": code, "csrf_token": token}, **request)
+
+
+def now(services):
+    return datetime.fromtimestamp(services.clock(), timezone.utc)
 
 
 def test_a_viewer_signs_in_with_a_password_and_sees_the_queue(services, web):
@@ -114,3 +127,105 @@ def test_users_add_on_the_command_line(tmp_path):
     assert short.returncode == 2 and "at least 12 characters" in short.stderr
     listed = subprocess.run(run + ["list"], capture_output=True, text=True, env=env)
     assert listed.stdout.splitlines() == ["dsl@gatehouse.sch.uk\tdsl\ttotp\tDee Lead"]
+
+
+# --- behind the reverse proxy: each member of staff their own address --------------------------------------------
+
+PROXY = {"REMOTE_ADDR": "10.0.0.2"}
+
+
+def behind(client_address: str) -> dict:
+    """A request as the school's one reverse proxy passes it on: from the proxy, naming the client."""
+    return {"environ_base": PROXY, "headers": {"X-Forwarded-For": client_address}}
+
+
+@pytest.fixture
+def proxied_web(services, tmp_path):
+    """The web app behind one trusted reverse proxy ([web] trusted_proxies = 1)."""
+    config = load_config(write_config(tmp_path, CONFIG_TOML + "\n[web]\ntrusted_proxies = 1\n"))
+    app = create_app(dataclasses.replace(services, config=config))
+    app.config["SESSION_COOKIE_SECURE"] = False
+    return app
+
+
+def test_behind_the_proxy_one_guesser_does_not_lock_out_the_colleagues(services, proxied_web):
+    add(services, "viewer@gatehouse.sch.uk", "viewer")
+    guesser, colleague = proxied_web.test_client(), proxied_web.test_client()
+    for n in range(25):
+        sign_in(guesser, f"guess{n}@gatehouse.sch.uk", "guess", **behind("192.0.2.66"))
+    assert sign_in(guesser, "guess@gatehouse.sch.uk", "guess", **behind("192.0.2.66")).status_code == 429
+    assert sign_in(colleague, "viewer@gatehouse.sch.uk", **behind("192.0.2.7")).status_code == 302
+
+
+def test_without_a_trusted_proxy_a_forged_forwarded_for_escapes_no_limit(services, web):
+    for n in range(20):
+        sign_in(web, f"guess{n}@gatehouse.sch.uk", "guess", **behind(f"198.51.100.{n}"))
+    assert sign_in(web, "guess@gatehouse.sch.uk", "guess", **behind("198.51.100.99")).status_code == 429
+
+
+def test_behind_the_proxy_a_forwarded_for_the_client_wrote_itself_escapes_no_limit(services, proxied_web):
+    web = proxied_web.test_client()
+    for n in range(20):   # the proxy appends the address it saw to whatever the client sent
+        sign_in(web, f"guess{n}@gatehouse.sch.uk", "guess", **behind(f"198.51.100.{n}, 192.0.2.66"))
+    assert sign_in(web, "guess@gatehouse.sch.uk", "guess", **behind("198.51.100.99, 192.0.2.66")).status_code == 429
+
+
+def test_one_account_gets_a_limited_number_of_tries_from_any_address(services, proxied_web):
+    add(services, "viewer@gatehouse.sch.uk", "viewer")
+    web = proxied_web.test_client()
+    for n in range(10):
+        assert sign_in(web, "Nobody@Gatehouse.sch.uk ", "guess", **behind(f"192.0.2.{n}")).status_code == 401
+    assert sign_in(web, "nobody@gatehouse.sch.uk", "guess", **behind("192.0.2.99")).status_code == 429
+    assert sign_in(web, "viewer@gatehouse.sch.uk", **behind("192.0.2.99")).status_code == 302
+    assert not any(b"gatehouse" in key or b"nobody" in key for key in services.redis.keys("*")), \
+        "the e-mail tried is kept in Redis only as a keyed hash"
+
+
+def test_staff_signing_in_do_not_use_up_their_shared_address(services, web):
+    add(services, "viewer@gatehouse.sch.uk", "viewer")
+    for _ in range(25):
+        assert sign_in(web, "viewer@gatehouse.sch.uk").status_code == 302
+
+
+# --- the second factor ----------------------------------------------------------------------------------------
+
+def test_an_authenticator_code_is_accepted_once(services, web):
+    totp = add(services, "dsl@gatehouse.sch.uk", "dsl")
+    sign_in(web, "dsl@gatehouse.sch.uk")
+    code = totp.at(now(services))
+    assert give_code(web, code).status_code == 302
+    web.post("/logout", data={"csrf_token": csrf(web.get("/incidents").data)})
+    sign_in(web, "dsl@gatehouse.sch.uk")
+    assert give_code(web, code).status_code == 401                          # the same code again
+    assert give_code(web, totp.at(services.clock() - 30)).status_code == 401  # the one before: older than the one used
+    services.clock.advance(30)
+    assert give_code(web, totp.at(now(services))).status_code == 302
+
+
+def test_wrong_codes_lock_the_account_as_wrong_passwords_do(services, web):
+    totp = add(services, "dsl@gatehouse.sch.uk", "dsl")
+    sign_in(web, "dsl@gatehouse.sch.uk")
+    for _ in range(3):
+        assert give_code(web, "000000").status_code == 401
+    sign_in(web, "dsl@gatehouse.sch.uk")                                    # the password again counts nothing back
+    for _ in range(2):
+        assert give_code(web, "000000").status_code == 401
+    assert give_code(web, totp.at(now(services))).status_code == 401       # locked: even the right code
+    assert sign_in(web, "dsl@gatehouse.sch.uk").status_code == 401
+    services.clock.advance(15 * 60 + 1)
+    assert sign_in(web, "dsl@gatehouse.sch.uk").status_code == 302
+    assert give_code(web, totp.at(now(services))).status_code == 302
+
+
+def test_the_code_must_come_within_five_minutes_of_the_password(services, web):
+    totp = add(services, "dsl@gatehouse.sch.uk", "dsl")
+    sign_in(web, "dsl@gatehouse.sch.uk")
+    token = csrf(web.get("/login/code").data)
+    services.clock.advance(5 * 60 + 1)
+    response = web.post("/login/code", data={"code": totp.at(now(services)), "csrf_token": token})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/login")
+    assert web.get("/incidents").status_code == 302
+    assert b"within five minutes" in web.get("/login").data
+    sign_in(web, "dsl@gatehouse.sch.uk")
+    services.clock.advance(5 * 60 - 1)
+    assert give_code(web, totp.at(now(services))).status_code == 302

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, String
+from sqlalchemy import BigInteger, CheckConstraint, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..incidents.models import Base
@@ -24,3 +24,8 @@ class Account(Base):
     failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
     locked_until: Mapped[datetime | None]
     created_at: Mapped[datetime]
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    """Part of every session's user id: changing it ends every session of the account."""
+    disabled: Mapped[bool] = mapped_column(default=False, server_default=false())
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
+    """The authenticator's last time step used to sign in: a code of that step or an earlier one is refused."""

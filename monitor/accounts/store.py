@@ -1,15 +1,25 @@
-"""Accounts in the database: passwords hashed with scrypt, a TOTP second factor, lock-out after failed sign-ins."""
+"""Accounts in the database: passwords hashed with scrypt, a TOTP second factor, lock-out after failed sign-ins,
+sessions that end when the account changes.
+
+A sign-in attempt is counted before its password or code is checked (one UPDATE that only a usable, unlocked account
+passes), so concurrent guesses cannot get past the limit while scrypt runs; a right answer resets the count."""
 from __future__ import annotations
 
+import secrets
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
+from typing import Iterator
 
 import pyotp
-from sqlalchemy import Engine, select, update
+from pyotp.utils import strings_equal
+from sqlalchemy import Connection, Engine, and_, case, func, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..config import EMAIL_RE, normalise_email
+from ..incidents.store import take_sqlite_write_lock
 from .models import ROLES, Account
 
 accounts = Account.__table__
@@ -20,7 +30,7 @@ ISSUER = "Zoom safeguarding monitor"
 
 
 class AccountError(ValueError):
-    """An account cannot be made as asked; the message says why."""
+    """An account cannot be made or changed as asked; the message says why."""
 
 
 @dataclass(frozen=True)
@@ -32,22 +42,65 @@ class Person:
     name: str
     role: str
     needs_code: bool
+    session_version: int = 0
+    disabled: bool = False
 
     is_authenticated = True
-    is_active = True
     is_anonymous = False
 
+    @property
+    def is_active(self) -> bool:
+        return not self.disabled
+
     def get_id(self) -> str:
-        return str(self.id)
+        """What the session keeps: the session ends when the account's session version moves on."""
+        return f"{self.id}:{self.session_version}"
 
 
 def _person(row) -> Person:
-    return Person(row.id, row.email, row.name, row.role, row.totp_secret is not None)
+    return Person(row.id, row.email, row.name, row.role, row.totp_secret is not None, row.session_version,
+                  row.disabled)
+
+
+def _hash(password: str) -> str:
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"the password must have at least {MIN_PASSWORD} characters")
+    return generate_password_hash(password, method="scrypt")
+
+
+@cache
+def _nobodys_hash() -> str:
+    """A hash made as real ones are, of a password nobody knows: checking against it when there is no account to
+    check takes as long as a real check."""
+    return generate_password_hash(secrets.token_urlsafe(24), method="scrypt")
+
+
+def _enrolment(secret: str, email: str) -> str:
+    return pyotp.TOTP(secret).provisioning_uri(name=email, issuer_name=ISSUER)
+
+
+def _matching_step(secret: str, code: str, at: datetime, after: int | None) -> int | None:
+    """The authenticator's time step whose code this is (the current one, or the one before or after: clocks drift),
+    when it is later than ``after``."""
+    totp = pyotp.TOTP(secret)
+    now = totp.timecode(at)
+    for step in (now - 1, now, now + 1):
+        if (after is None or step > after) and strings_equal(totp.generate_otp(step), code.strip()):
+            return step
+    return None
 
 
 class AccountStore:
     def __init__(self, engine: Engine):
         self.engine = engine
+        _nobodys_hash()  # made now, so that no sign-in pays for it
+
+    @contextmanager
+    def _writing(self) -> Iterator[Connection]:
+        """A transaction that holds SQLite's write lock from its start (PostgreSQL locks the rows it updates)."""
+        with self.engine.begin() as conn:
+            take_sqlite_write_lock(conn)
+            yield conn
 
     def add(self, email: str, name: str, role: str, password: str, *, totp: bool, at: datetime) -> str | None:
         """Makes an account; returns the otpauth:// URI to enrol an authenticator app when it has a second factor.
@@ -55,49 +108,140 @@ class AccountStore:
         email = normalise_email(email)
         if not EMAIL_RE.match(email):
             raise AccountError(f"not an e-mail address: {email!r}")
-        if role not in ROLES:
-            raise AccountError(f"role must be one of {', '.join(ROLES)}")
-        if len(password) < MIN_PASSWORD:
-            raise AccountError(f"the password must have at least {MIN_PASSWORD} characters")
+        _check_role(role)
         secret = pyotp.random_base32() if totp or role == "dsl" else None
         try:
             with self.engine.begin() as conn:
                 conn.execute(accounts.insert().values(
                     email=email, name=name.strip() or email, role=role, totp_secret=secret, created_at=at,
-                    password_hash=generate_password_hash(password, method="scrypt")))
+                    password_hash=_hash(password)))
         except IntegrityError:
             raise AccountError(f"an account for {email} exists already") from None
-        return pyotp.TOTP(secret).provisioning_uri(name=email, issuer_name=ISSUER) if secret else None
+        return _enrolment(secret, email) if secret else None
 
     def get(self, account_id: int) -> Person | None:
         with self.engine.connect() as conn:
             row = conn.execute(select(accounts).where(accounts.c.id == account_id)).first()
         return _person(row) if row else None
 
+    def signed_in(self, session_id: str) -> Person | None:
+        """The person a session belongs to (Person.get_id), while the session is still theirs: not after a sign-out,
+        a change of password or role, or the account being disabled."""
+        account_id, _, version = session_id.partition(":")
+        if not (account_id.isdigit() and version.isdigit()):
+            return None
+        person = self.get(int(account_id))
+        if person is None or person.disabled or person.session_version != int(version):
+            return None
+        return person
+
     def all(self) -> list[Person]:
         with self.engine.connect() as conn:
             return [_person(r) for r in conn.execute(select(accounts).order_by(accounts.c.email))]
 
     def check_password(self, email: str, password: str, at: datetime) -> Person | None:
-        """The account, when the password is right and the account is not locked; five failures in a row lock it
-        for 15 minutes (the same answer either way, so a guesser learns nothing)."""
-        with self.engine.begin() as conn:
-            row = conn.execute(select(accounts).where(accounts.c.email == normalise_email(email))).first()
-            if row is None:
-                check_password_hash(generate_password_hash("x", method="scrypt"), password)  # same time as a real try
-                return None
-            if row.locked_until is not None and row.locked_until > at:
-                return None
-            if not check_password_hash(row.password_hash, password):
-                failures = row.failed_logins + 1
-                conn.execute(update(accounts).where(accounts.c.id == row.id).values(
-                    failed_logins=failures, locked_until=at + LOCK_FOR if failures >= LOCK_AFTER else None))
-                return None
-            conn.execute(update(accounts).where(accounts.c.id == row.id).values(failed_logins=0, locked_until=None))
+        """The account, when the password is right and the account is usable; five failures in a row (passwords
+        and codes) lock it for 15 minutes. No account, a locked or a disabled one: the same answer, in the same
+        time, so a guesser learns nothing.
+
+        For an account with a second factor a right password does not reset the failures: only its code does."""
+        with self._writing() as conn:
+            row = _reserve_try(conn, accounts.c.email == normalise_email(email), at)
+        if row is None:
+            check_password_hash(_nobodys_hash(), password)
+            return None
+        if not check_password_hash(row.password_hash, password):
+            return None
+        with self._writing() as conn:
+            if row.totp_secret is None:
+                _reset_tries(conn, row.id)
+            else:
+                _return_try(conn, row.id)
         return _person(row)
 
-    def check_code(self, account_id: int, code: str, at: datetime) -> bool:
-        """The authenticator's current code (or the one before or after: clocks drift)."""
-        with self.engine.connect() as conn:
-            secret = conn.execute(select(accounts.c.totp_secret).where(accounts.c.id == account_id)).scalar_one_or_none()
-        return bool(secret) and pyotp.TOTP(secret).verify(code.strip(), for_time=at, valid_window=1)
+    def check_code(self, account_id: int, session_version: int, code: str, at: datetime) -> Person | None:
+        """The account, when this is the authenticator's code of a time step not used before (the current one, or
+        the one before or after: clocks drift). A wrong code counts as a wrong password does."""
+        with self._writing() as conn:
+            row = _reserve_try(conn, and_(accounts.c.id == account_id,
+                                          accounts.c.session_version == session_version), at)
+        if row is None or row.totp_secret is None:
+            return None
+        step = _matching_step(row.totp_secret, code, at, row.totp_last_step)
+        if step is None:
+            return None
+        last_step = accounts.c.totp_last_step
+        with self._writing() as conn:
+            used = conn.execute(update(accounts).where(accounts.c.id == row.id,
+                                                       or_(last_step.is_(None), last_step < step))
+                                .values(totp_last_step=step, failed_logins=0, locked_until=None)).rowcount
+        return _person(row) if used else None
+
+    def end_sessions(self, account_id: int) -> None:
+        """Every session of the account ends (its sign-out)."""
+        with self._writing() as conn:
+            conn.execute(update(accounts).where(accounts.c.id == account_id)
+                         .values(session_version=accounts.c.session_version + 1))
+
+    def disable(self, email: str) -> None:
+        """The account can no longer sign in, and its sessions end."""
+        self._change(email, disabled=True)
+
+    def enable(self, email: str) -> None:
+        self._change(email, disabled=False)
+
+    def set_password(self, email: str, password: str) -> None:
+        """A new password; the account's sessions end, and a lock-out is lifted."""
+        self._change(email, password_hash=_hash(password), failed_logins=0, locked_until=None)
+
+    def set_role(self, email: str, role: str) -> str | None:
+        """A new role; the account's sessions end. An account made dsl without a second factor gets one: returns
+        the otpauth:// URI to enrol it."""
+        _check_role(role)
+        secret = pyotp.random_base32()
+        second_factor = {"totp_secret": func.coalesce(accounts.c.totp_secret, secret)} if role == "dsl" else {}
+        row = self._change(email, role=role, **second_factor)
+        return _enrolment(secret, row.email) if row.totp_secret == secret else None
+
+    def _change(self, email: str, **values):
+        """Changes the account and ends its sessions; AccountError when there is no such account."""
+        email = normalise_email(email)
+        with self._writing() as conn:
+            row = conn.execute(update(accounts).where(accounts.c.email == email)
+                               .values(session_version=accounts.c.session_version + 1, **values)
+                               .returning(accounts)).first()
+        if row is None:
+            raise AccountError(f"there is no account for {email}")
+        return row
+
+
+def _check_role(role: str) -> None:
+    if role not in ROLES:
+        raise AccountError(f"role must be one of {', '.join(ROLES)}")
+
+
+def _reserve_try(conn: Connection, which, at: datetime):
+    """Counts a try on the account before its answer is checked, in one statement, when the account is usable and
+    not locked; the try that reaches LOCK_AFTER locks it (a right answer unlocks it again). Returns the account's
+    row, or None when it cannot be tried."""
+    locked_until = accounts.c.locked_until
+    lock_over = and_(locked_until.is_not(None), locked_until <= at)
+    tries = case((lock_over, 1), else_=accounts.c.failed_logins + 1)
+    return conn.execute(
+        update(accounts)
+        .where(which, accounts.c.disabled.is_(False), or_(locked_until.is_(None), locked_until <= at))
+        .values(failed_logins=tries,
+                locked_until=case((tries >= LOCK_AFTER, literal(at + LOCK_FOR, locked_until.type)), else_=None))
+        .returning(accounts)).first()
+
+
+def _reset_tries(conn: Connection, account_id: int) -> None:
+    conn.execute(update(accounts).where(accounts.c.id == account_id).values(failed_logins=0, locked_until=None))
+
+
+def _return_try(conn: Connection, account_id: int) -> None:
+    """A reserved try that was not a failure (a right password, the code still to come) no longer counts."""
+    failures = accounts.c.failed_logins
+    left = case((failures > 0, failures - 1), else_=0)
+    conn.execute(update(accounts).where(accounts.c.id == account_id).values(
+        failed_logins=left, locked_until=case((left >= LOCK_AFTER, accounts.c.locked_until), else_=None)))

@@ -2,25 +2,34 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import wraps
 
-from flask import Blueprint, Flask, abort, redirect, render_template, request, session, url_for
+from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFProtect
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from .. import keys
 from ..clock import utc_now
 from ..services import services
+from .store import Person
+from .throttle import Attempt, SignInThrottle, account_digest
 
 log = logging.getLogger(__name__)
 bp = Blueprint("accounts", __name__)
 login_manager = LoginManager()
 csrf = CSRFProtect()
-IP_ATTEMPTS, IP_WINDOW_SECONDS = 20, 900
+CODE_WAIT_SECONDS = 300
+"""How long the code may take after the right password (the half-signed-in state)."""
+SESSION_IDLE = timedelta(hours=10)
+"""A session ends after this long without activity: a school's working day."""
+SEEN_EVERY_SECONDS = 60
+"""The session's last activity is written at most this often (each time, a new cookie)."""
+SEEN, WAITING_FOR_CODE = "seen", "waiting_for_code"
+LIVE_REFRESH_HEADER = "X-Live-Refresh"
+"""Sent by the pages' live refresh (static/live.js): not activity of the member of staff."""
 
 
 class SignInForm(FlaskForm):
@@ -53,32 +62,46 @@ def role_required(*roles: str):
     return decorate
 
 
-def _too_many_tries() -> bool:
-    """At most IP_ATTEMPTS sign-in attempts from one address in IP_WINDOW_SECONDS, whatever the account."""
-    key = keys.sign_in_attempts(request.remote_addr or "-")
-    redis = services().redis
-    tries = redis.incr(key)
-    if tries == 1:
-        redis.expire(key, IP_WINDOW_SECONDS)
-    return tries > IP_ATTEMPTS
+def _throttle() -> SignInThrottle:
+    return SignInThrottle(services().redis, services().clock)
+
+
+def _attempt(account: str) -> Attempt:
+    """Counts a sign-in attempt from the client's address (as the trusted proxies report it) on an account."""
+    return _throttle().attempt(request.remote_addr or "-", account)
+
+
+def _too_many(template: str, form) -> tuple[str, int]:
+    return render_template(template, form=form, error="Too many attempts: try again later."), 429
+
+
+def _sign_in(person: Person) -> None:
+    session.clear()
+    login_user(person)
+    session.permanent = True
+    session[SEEN] = services().clock()
 
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     form = SignInForm()
     if form.validate_on_submit():
-        if _too_many_tries():
-            return render_template("login.html", form=form, error="Too many attempts: try again later."), 429
+        account = account_digest(current_app.secret_key, form.email.data)
+        attempt = _attempt(account)
+        if not attempt.allowed:
+            return _too_many("login.html", form)
         person = services().accounts.check_password(form.email.data, form.password.data, _now())
         if person is None:
             log.warning("sign-in refused")
             return render_template("login.html", form=form, error="Wrong e-mail or password, or the account is "
                                    "locked for a while after too many attempts."), 401
-        session.clear()
+        _throttle().succeeded(attempt)
         if person.needs_code:
-            session["code_for"] = person.id
+            session.clear()
+            session[WAITING_FOR_CODE] = {"id": person.id, "version": person.session_version, "account": account,
+                                         "until": services().clock() + CODE_WAIT_SECONDS}
             return redirect(url_for("accounts.code"))
-        login_user(person)
+        _sign_in(person)
         log.info("account %s signed in", person.id)
         return redirect(url_for("queue.incidents"))
     return render_template("login.html", form=form), 400 if request.method == "POST" else 200
@@ -86,19 +109,27 @@ def login():
 
 @bp.route("/login/code", methods=["GET", "POST"])
 def code():
-    account_id = session.get("code_for")
-    if account_id is None:
+    waiting = session.get(WAITING_FOR_CODE)
+    if waiting is None:
+        return redirect(url_for("accounts.login"))
+    if services().clock() > waiting["until"]:
+        session.clear()
+        flash("The code was not given within five minutes: sign in again.", "error")
         return redirect(url_for("accounts.login"))
     form = CodeForm()
     if form.validate_on_submit():
-        if _too_many_tries():
-            return render_template("code.html", form=form, error="Too many attempts: try again later."), 429
-        if services().accounts.check_code(account_id, form.code.data, _now()):
-            session.clear()
-            login_user(services().accounts.get(account_id))
-            log.info("account %s signed in with a second factor", account_id)
-            return redirect(url_for("queue.incidents"))
-        return render_template("code.html", form=form, error="That code is not right."), 401
+        attempt = _attempt(waiting["account"])
+        if not attempt.allowed:
+            return _too_many("code.html", form)
+        person = services().accounts.check_code(waiting["id"], waiting["version"], form.code.data, _now())
+        if person is None:
+            log.warning("second factor refused for account %s", waiting["id"])
+            return render_template("code.html", form=form, error="That code is not right, or was used already, or "
+                                   "the account is locked for a while after too many attempts."), 401
+        _throttle().succeeded(attempt)
+        _sign_in(person)
+        log.info("account %s signed in with a second factor", person.id)
+        return redirect(url_for("queue.incidents"))
     return render_template("code.html", form=form)
 
 
@@ -107,20 +138,37 @@ def code():
 def logout():
     if not SignOutForm().validate_on_submit():
         abort(400)
+    services().accounts.end_sessions(current_user.id)
     logout_user()
     session.clear()
     return redirect(url_for("accounts.login"))
 
 
+@bp.before_app_request
+def end_idle_sessions():
+    """A session ends after SESSION_IDLE without a request from its member of staff (a page refreshing itself is
+    not one)."""
+    seen = session.get(SEEN)
+    if seen is None:
+        return
+    now = services().clock()
+    if now - seen > SESSION_IDLE.total_seconds():
+        session.clear()
+        flash("You were signed out after a long time without activity.", "error")
+    elif now - seen >= SEEN_EVERY_SECONDS and LIVE_REFRESH_HEADER not in request.headers:
+        session[SEEN] = now
+
+
 @login_manager.user_loader
-def load(account_id: str):
-    return services().accounts.get(int(account_id))
+def load(session_id: str):
+    return services().accounts.signed_in(session_id)
 
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
+    app.permanent_session_lifetime = SESSION_IDLE  # the cookie too: Flask refuses a signed one older than this
     csrf.init_app(app)
 
     @app.context_processor

@@ -13,7 +13,9 @@ document.querySelectorAll("[data-live]").forEach((region) => {
   async function refresh() {
     if (document.hidden) return;
     try {
-      const response = await fetch(location.href, { credentials: "same-origin", redirect: "manual" });
+      const response = await fetch(location.href, {
+        credentials: "same-origin", redirect: "manual", headers: { "X-Live-Refresh": "1" },  // not the staff's own activity: keeps no session alive
+      });
       if (response.type === "opaqueredirect" || !response.ok) throw new Error("signed out or unavailable");
       const page = new DOMParser().parseFromString(await response.text(), "text/html");
       const fresh = page.getElementById(region.id);
