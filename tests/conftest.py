@@ -9,6 +9,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
+from urllib.parse import urlsplit, urlunsplit
 
 import fakeredis
 import pytest
@@ -108,14 +109,18 @@ def private_redis(workdir: Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def real_redis_url(tmp_path_factory):
-    """TEST_REDIS_URL (the tests empty its database), else a private redis-server started for this run: two runs on
-    one machine never share a database."""
+def real_redis_url(tmp_path_factory, worker_id):
+    """TEST_REDIS_URL (the tests empty its database, and the next ones for the other test processes of the run), else
+    a private redis-server started for each test process: two runs on one machine never share a database."""
     url = os.environ.get("TEST_REDIS_URL")
     if url is None:
         with private_redis(tmp_path_factory.mktemp("redis")) as url:
             yield url
         return
+    if worker_id != "master":  # pytest-xdist's gw0, gw1, ...: each process its own database
+        parts = urlsplit(url)
+        database = int(parts.path.strip("/") or 0) + int(worker_id.removeprefix("gw"))
+        url = urlunsplit(parts._replace(path=f"/{database}"))
     try:
         Redis.from_url(url, socket_connect_timeout=1).ping()
     except RedisError as exc:

@@ -37,8 +37,8 @@ def test_keeps_its_own_keys_while_another_run_uses_redis(real_redis):
 def test_two_runs_at_once_keep_their_redis_apart(tmp_path):
     (tmp_path / "test_holder.py").write_text(HOLDER)
     env = {name: value for name, value in os.environ.items() if name != "TEST_REDIS_URL"}
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-c", str(ROOT / "pyproject.toml"),
-               "--rootdir", str(ROOT), str(tmp_path)]
+    command = [sys.executable, "-m", "pytest", "-q", "-n", "0", "-p", "no:cacheprovider",
+               "-c", str(ROOT / "pyproject.toml"), "--rootdir", str(ROOT), str(tmp_path)]
     runs = [subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
             for _ in range(2)]
     outputs = [run.communicate(timeout=120)[0] for run in runs]
