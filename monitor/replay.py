@@ -19,7 +19,7 @@ from sqlalchemy.event import listen
 from .clock import ManualClock
 from .config import SchoolConfig
 from .db import make_engine
-from .events import BadEvent, load_json, storable_event
+from .events import BadEvent, load_json, storable_event, surely_storable
 from .incidents import IncidentStore, migrate
 from .memory import MemoryState
 from .pipeline import Pipeline
@@ -114,7 +114,7 @@ def replay(paths: list[Path], config: SchoolConfig, *, data_dir: Path | None = N
             except BadEvent as exc:
                 raise ReplayError(f"{path}:{number}: {exc}") from None
             try:
-                body, event = storable_event(body)
+                body, event = storable_event(body, checked=surely_storable(line))
             except BadEvent as exc:
                 if not _zoom_shaped(body):
                     raise ReplayError(f"{path}:{number}: {exc}") from None
