@@ -82,6 +82,11 @@ def test_assign_with_a_due_date_and_see_it_overdue(services, web, a_day):
                        follow_redirects=True)
     assert b"Nothing was changed" in refused.data
     assert services.incidents.get(incident_id)["assigned_to"] == "deputy@gatehouse.sch.uk"
+    add(services, "gone@gatehouse.sch.uk", "deputy")
+    services.accounts.disable("gone@gatehouse.sch.uk")  # a deputy who has left the school
+    assert b"gone@gatehouse.sch.uk" not in web.get(f"/incidents/{incident_id}").data
+    web.post(f"/incidents/{incident_id}/assign", data={"csrf_token": token, "assignee": "gone@gatehouse.sch.uk"})
+    assert services.incidents.get(incident_id)["assigned_to"] == "deputy@gatehouse.sch.uk"
     assert ("assign", {"to": "deputy@gatehouse.sch.uk", "due_on": "2026-11-18"}) in [
         (h["action"], h["detail"]) for h in services.triage.history(incident_id)]
 

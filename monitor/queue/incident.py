@@ -46,7 +46,7 @@ class AssignForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.assignee.choices = [SelectChoice(p.email, f"{p.name} ({p.role})") for p in services().accounts.all()
-                                 if p.role in TRIAGERS]
+                                 if p.role in TRIAGERS and not p.disabled]
 
 
 class NoteForm(FlaskForm):
