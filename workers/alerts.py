@@ -6,8 +6,7 @@ import hashlib
 import logging
 from datetime import datetime, timedelta
 
-from rq import Callback, Queue, Retry
-from rq.exceptions import DuplicateJobError
+from rq import Callback
 
 from monitor import keys
 from monitor.alerts.channels import DeliveryError
@@ -18,10 +17,9 @@ from monitor.clock import utc_now
 from monitor.rules import EXTERNAL_PARTICIPANT, NON_TEACHER_HOST
 from monitor.services import Services
 
-from .queues import ALERTS
+from .queues import ALERTS, RETRIES, enqueue_unique
 
 log = logging.getLogger(__name__)
-RETRIES = Retry(max=3, interval=[10, 60, 300])
 DELIVERY_TIMEOUT = 30
 """Seconds a delivery job may run before RQ stops it (the channels' own timeouts are 10 s an exchange)."""
 INHIBITING = frozenset({NON_TEACHER_HOST})
@@ -56,13 +54,9 @@ def schedule_group(svc: Services, meeting_uuid: str) -> None:
     if not wait:
         jobs.send_meeting_alerts(meeting_uuid)
         return
-    queue = Queue(ALERTS, connection=svc.redis)
-    job = queue.create_job(jobs.send_meeting_alerts, args=(meeting_uuid,), job_id=f"alert-group-{_job_id(meeting_uuid)}",
-                           result_ttl=0, failure_ttl=7 * 86400, retry=RETRIES)
-    try:
-        queue.schedule_job(job, _now(svc) + timedelta(seconds=wait), unique=True)
-    except DuplicateJobError:
-        pass  # a group for this meeting is already waiting, or running: it looks again before it ends
+    # a group for this meeting already waiting, or running, looks again before it ends
+    enqueue_unique(svc.redis, ALERTS, jobs.send_meeting_alerts, f"alert-group-{_job_id(meeting_uuid)}", meeting_uuid,
+                   at=_now(svc) + timedelta(seconds=wait), result_ttl=0, failure_ttl=7 * 86400, retry=RETRIES)
 
 
 def send_meeting_alerts(svc: Services, meeting_uuid: str) -> int | None:
@@ -113,16 +107,12 @@ def _channels(svc: Services, incidents: list[dict], now: datetime, *, escalation
 
 
 def _deliver(svc: Services, alert_id: int, channels: list[str]) -> None:
-    queue = Queue(ALERTS, connection=svc.redis)
     from . import jobs
 
     for name in channels:
-        try:
-            queue.enqueue(jobs.deliver_alert, alert_id, name, job_id=f"deliver-{_job_id(alert_id, name)}", unique=True,
-                          job_timeout=DELIVERY_TIMEOUT, retry=RETRIES, failure_ttl=7 * 86400,
-                          on_failure=Callback(jobs.delivery_failed))
-        except DuplicateJobError:
-            pass
+        enqueue_unique(svc.redis, ALERTS, jobs.deliver_alert, f"deliver-{_job_id(alert_id, name)}", alert_id, name,
+                       job_timeout=DELIVERY_TIMEOUT, retry=RETRIES, failure_ttl=7 * 86400,
+                       on_failure=Callback(jobs.delivery_failed))
 
 
 def _schedule_follow_up(svc: Services, alert_id: int, created_at: datetime, minutes_since: float) -> None:
@@ -134,15 +124,10 @@ def _schedule_follow_up(svc: Services, alert_id: int, created_at: datetime, minu
         return
     from . import jobs
 
-    queue = Queue(ALERTS, connection=svc.redis)
     # RQ keeps due times in whole seconds, cut down: on the next whole second, the job never runs before its step.
     when = _next_whole_second(created_at + timedelta(minutes=min(upcoming)))
-    job = queue.create_job(jobs.follow_up_alert, args=(alert_id,),
-                           job_id=f"follow-up-{_job_id(alert_id, when.isoformat())}", failure_ttl=7 * 86400)
-    try:
-        queue.schedule_job(job, when, unique=True)
-    except DuplicateJobError:
-        pass
+    enqueue_unique(svc.redis, ALERTS, jobs.follow_up_alert, f"follow-up-{_job_id(alert_id, when.isoformat())}",
+                   alert_id, at=when, failure_ttl=7 * 86400)
 
 
 def follow_up_alert(svc: Services, alert_id: int) -> None:

@@ -11,15 +11,13 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta, timezone
 
-from rq import Queue
-from rq.exceptions import DuplicateJobError
 
 from monitor.clock import utc_now
 from monitor.digest.week import next_tick
 from monitor.services import Services
 
 from . import jobs
-from .queues import DIGESTS
+from .queues import DIGESTS, enqueue_unique
 
 log = logging.getLogger(__name__)
 QUIET_BEFORE_ENDED = timedelta(hours=6)
@@ -34,13 +32,8 @@ def schedule_tick(svc: Services, after: datetime | None = None) -> datetime:
     """Schedules the first tick after ``after`` (default: now) unless it is scheduled already; returns its time."""
     after = after or utc_now(svc.clock)
     at = next_tick(after, svc.digests.tz)
-    queue = Queue(DIGESTS, connection=svc.redis)
-    job = queue.create_job(jobs.digest_tick, args=(at.isoformat(),), job_id=tick_job_id(at),
-                           result_ttl=2 * 86400, failure_ttl=7 * 86400)
-    try:
-        queue.schedule_job(job, at, unique=True)
-    except DuplicateJobError:
-        pass
+    enqueue_unique(svc.redis, DIGESTS, jobs.digest_tick, tick_job_id(at), at.isoformat(), at=at,
+                   result_ttl=2 * 86400, failure_ttl=7 * 86400)
     return at
 
 

@@ -6,7 +6,6 @@ import threading
 
 from redis.exceptions import RedisError
 from rq import Queue, SimpleWorker, Worker
-from rq.exceptions import DuplicateJobError
 from rq.job import Job
 from rq.timeouts import TimerDeathPenalty
 
@@ -15,7 +14,7 @@ from monitor.services import Services
 from monitor.settings import Settings
 
 from . import digest, jobs
-from .queues import CHECKS, QUEUES
+from .queues import CHECKS, QUEUES, enqueue_unique
 
 log = logging.getLogger(__name__)
 
@@ -28,11 +27,7 @@ MONITOR_WORKER_MAINTENANCE_SECONDS, 15 by default)."""
 def enqueue_sweep(services: Services, every: int = SWEEP_SECONDS) -> None:
     """One sweep job every ``every`` seconds, however many workers ask for it."""
     slot = int(services.clock()) // every
-    try:
-        Queue(CHECKS, connection=services.redis).enqueue(jobs.sweep, job_id=f"sweep-{slot}", unique=True,
-                                                         result_ttl=60, failure_ttl=86400)
-    except DuplicateJobError:
-        pass
+    enqueue_unique(services.redis, CHECKS, jobs.sweep, f"sweep-{slot}", result_ttl=60, failure_ttl=86400)
 
 
 def run_worker(settings: Settings) -> None:
