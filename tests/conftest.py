@@ -26,6 +26,7 @@ from monitor.services import Services
 
 from . import zoom
 from .local_servers import Receiver
+from .worker_processes import Workers
 from .servers import free_port
 
 API_TOKEN = "test-api-token"
@@ -261,3 +262,12 @@ def receiver(http_server):
     http_server.status = 200
     http_server.delay = 0.0
     return http_server
+
+
+@pytest.fixture
+def workers(tmp_path):
+    """`monitor worker` processes, started by the test with the environment it sets (``workers.env``); all killed at
+    the end, with their work horses."""
+    started = Workers(tmp_path, {})
+    yield started
+    started.stop_all()

@@ -121,7 +121,8 @@ def test_a_check_that_keeps_failing_is_set_aside_and_holds_up_no_other(services,
         assert secret not in caplog.text
     page = " ".join(signed_in(services, web, "dsl").get("/incidents").get_data(as_text=True).split())
     assert "Could not be checked" in page
-    assert "Year 9 Maths, from" in page and "whether a lesson with pupils was not being recorded could not be checked" in page
+    assert "Year 9 Maths, from" in page
+    assert "whether a lesson with pupils was not being recorded could not be checked" in page
 
 
 def test_a_meeting_end_that_met_a_database_outage_leaves_the_roster_as_it_was(services, deliver, clock, client):

@@ -13,7 +13,7 @@ from . import zoom
 from .conftest import CONFIG_TOML, write_config
 from .local_servers import PrivatePostgres
 from .servers import free_port, gunicorn, running
-from .test_alert_worker import wait_for, workers  # noqa: F401  (the fixture)
+from .worker_processes import wait_for
 
 pytestmark = pytest.mark.integration
 
