@@ -10,7 +10,8 @@ from . import keys
 from .checks.plan import Entry
 from .checks.state import deadline_member, due_deadline
 from .roster.changes import Change
-from .roster.store import OTHER_KIND, MeetingState, Summary, counted_kind
+from .roster.state import MeetingState, Summary
+from .roster.store import OTHER_KIND, counted_kind
 
 
 @dataclass

@@ -13,7 +13,8 @@ from ..evidence import evidence
 from ..times import utc
 from ..incidents import Confirmation, IncidentStore, SetAside
 from ..roster.model import People, Roster, build_roster
-from ..roster.store import RosterStore, Summary
+from ..roster.state import Summary
+from ..roster.store import RosterStore
 from ..rules import SEVERITY, evaluate, late_external_participant
 from .plan import Entry, Plan, condition_of, plan
 from .state import ConditionState, decode_entries

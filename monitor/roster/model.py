@@ -8,7 +8,7 @@ from functools import cached_property
 
 from ..config import SchoolConfig
 from ..people import PersonClass, classify
-from .store import MeetingState, Summary
+from .state import MeetingState, Summary
 
 
 @dataclass(frozen=True)

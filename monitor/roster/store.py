@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from importlib import resources
 
 from redis import Redis
@@ -10,6 +9,7 @@ from redis import Redis
 from .. import keys
 from ..connection import ThreadConnection
 from .changes import Change
+from .state import MeetingState, Summary
 
 APPLY_LUA = resources.files(__package__).joinpath("apply.lua").read_text()
 COUNT_ONCE_LUA = """
@@ -43,35 +43,6 @@ def text(value: bytes | str) -> str:
 
 def _decode(mapping: dict) -> dict[str, str]:
     return {text(k): text(v) for k, v in mapping.items()}
-
-
-@dataclass(frozen=True)
-class Summary:
-    """A meeting as a delivery leaves it: its own facts, who is present, its breach conditions."""
-
-    uuid: str
-    meeting: dict[str, str]
-    present: tuple[str, ...]
-    """The person of each connection present (one person may have several); empty once the meeting has ended."""
-    conditions: dict[str, str]
-
-    @property
-    def version(self) -> str:
-        """Grows with every delivery applied to the meeting."""
-        return self.meeting.get("events", "0")
-
-
-@dataclass(frozen=True)
-class MeetingState:
-    """Everything Redis holds on one meeting instance, as strings."""
-
-    uuid: str
-    meeting: dict[str, str]
-    conditions: dict[str, str]
-    connections: dict[str, str]
-    joins: dict[str, str]
-    leaves: dict[str, str]
-    people: dict[str, str]
 
 
 def _pairs(flat: list[str]) -> dict[str, str]:

@@ -27,7 +27,8 @@ def upgrade() -> None:
         sa.Column("attempts", sa.Integer, nullable=False),
         sa.Column("error", sa.String(64), nullable=False),
         sa.Column("set_aside_at", UTC_TIME, nullable=False),
-        sa.UniqueConstraint("meeting_uuid", "rule", "subject_key", "began_at", name="uq_unchecked_conditions_condition"),
+        sa.UniqueConstraint("meeting_uuid", "rule", "subject_key", "began_at",
+                            name="uq_unchecked_conditions_condition"),
     )
     op.create_index("ix_unchecked_conditions_set_aside_at", "unchecked_conditions", ["set_aside_at"])
 
