@@ -20,8 +20,9 @@ from .clock import ManualClock
 from .config import SchoolConfig
 from .db import make_engine
 from .events import BadEvent, load_json, storable_event, surely_storable
-from .incidents import IncidentStore, migrate
+from .incidents import IncidentStore
 from .memory import MemoryState
+from .migrations import migrate
 from .pipeline import Pipeline
 
 

@@ -14,12 +14,11 @@ from typing import Iterator
 from sqlalchemy import Connection, Engine, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from ..migrations import migrate
 from ..times import iso_utc
 from .models import Incident, IncidentOccurrence, IncidentPerson, UncheckedCondition
 from .people import concerned, person_key
 
-__all__ = ["Confirmation", "Criteria", "IncidentStore", "SetAside", "iso_utc", "migrate"]
+__all__ = ["Confirmation", "Criteria", "IncidentStore", "SetAside", "iso_utc"]
 
 UPSERTING_INSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
 """Each dialect's INSERT, which has ON CONFLICT DO NOTHING."""
