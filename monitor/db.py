@@ -1,7 +1,10 @@
 """The durable store: a SQLite file under the data directory by default, PostgreSQL with DATABASE_URL."""
 from __future__ import annotations
 
-from sqlalchemy import Engine, create_engine
+from contextlib import contextmanager
+from typing import Iterator
+
+from sqlalchemy import Connection, Engine, create_engine
 from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.event import listen
 
@@ -39,6 +42,23 @@ def _server_message_only(context: ExceptionContext) -> None:
     error.args = (primary,)
     if wrapped is not None and wrapped.args:  # SQLAlchemy's own error copied the driver's text when it was made
         wrapped.args = (str(wrapped.args[0]).replace(whole, primary), *wrapped.args[1:])
+
+
+def take_sqlite_write_lock(conn: Connection) -> None:
+    """On SQLite, takes the write lock at the start of the transaction (BEGIN IMMEDIATE), waiting for it as long as
+    the busy timeout allows: a transaction that reads first and writes later fails at once with "database is
+    locked" when another one commits meanwhile."""
+    if conn.dialect.name == "sqlite" and not conn.connection.dbapi_connection.in_transaction:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+@contextmanager
+def writing(engine: Engine) -> Iterator[Connection]:
+    """A transaction that writes: on SQLite it holds the write lock from its start (PostgreSQL locks the rows it
+    updates)."""
+    with engine.begin() as conn:
+        take_sqlite_write_lock(conn)
+        yield conn
 
 
 def connect_database(settings: Settings) -> Engine:

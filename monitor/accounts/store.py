@@ -6,11 +6,9 @@ passes), so concurrent guesses cannot get past the limit while scrypt runs; a ri
 from __future__ import annotations
 
 import secrets
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
-from typing import Iterator
 
 import pyotp
 from pyotp.utils import strings_equal
@@ -19,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..config import EMAIL_RE, normalise_email
-from ..incidents.store import take_sqlite_write_lock
+from ..db import writing
 from .models import ROLES, Account
 
 accounts = Account.__table__
@@ -95,13 +93,6 @@ class AccountStore:
         self.engine = engine
         _nobodys_hash()  # made now, so that no sign-in pays for it
 
-    @contextmanager
-    def _writing(self) -> Iterator[Connection]:
-        """A transaction that holds SQLite's write lock from its start (PostgreSQL locks the rows it updates)."""
-        with self.engine.begin() as conn:
-            take_sqlite_write_lock(conn)
-            yield conn
-
     def add(self, email: str, name: str, role: str, password: str, *, totp: bool, at: datetime) -> str | None:
         """Makes an account; returns the otpauth:// URI to enrol an authenticator app when it has a second factor.
         DSL accounts always have one."""
@@ -145,14 +136,14 @@ class AccountStore:
         time, so a guesser learns nothing.
 
         For an account with a second factor a right password does not reset the failures: only its code does."""
-        with self._writing() as conn:
+        with writing(self.engine) as conn:
             row = _reserve_try(conn, accounts.c.email == normalise_email(email), at)
         if row is None:
             check_password_hash(_nobodys_hash(), password)
             return None
         if not check_password_hash(row.password_hash, password):
             return None
-        with self._writing() as conn:
+        with writing(self.engine) as conn:
             if row.totp_secret is None:
                 _reset_tries(conn, row.id)
             else:
@@ -162,7 +153,7 @@ class AccountStore:
     def check_code(self, account_id: int, session_version: int, code: str, at: datetime) -> Person | None:
         """The account, when this is the authenticator's code of a time step not used before (the current one, or
         the one before or after: clocks drift). A wrong code counts as a wrong password does."""
-        with self._writing() as conn:
+        with writing(self.engine) as conn:
             row = _reserve_try(conn, and_(accounts.c.id == account_id,
                                           accounts.c.session_version == session_version), at)
         if row is None or row.totp_secret is None:
@@ -171,7 +162,7 @@ class AccountStore:
         if step is None:
             return None
         last_step = accounts.c.totp_last_step
-        with self._writing() as conn:
+        with writing(self.engine) as conn:
             used = conn.execute(update(accounts).where(accounts.c.id == row.id,
                                                        or_(last_step.is_(None), last_step < step))
                                 .values(totp_last_step=step, failed_logins=0, locked_until=None)).rowcount
@@ -179,7 +170,7 @@ class AccountStore:
 
     def end_sessions(self, account_id: int) -> None:
         """Every session of the account ends (its sign-out)."""
-        with self._writing() as conn:
+        with writing(self.engine) as conn:
             conn.execute(update(accounts).where(accounts.c.id == account_id)
                          .values(session_version=accounts.c.session_version + 1))
 
@@ -206,7 +197,7 @@ class AccountStore:
     def _change(self, email: str, **values):
         """Changes the account and ends its sessions; AccountError when there is no such account."""
         email = normalise_email(email)
-        with self._writing() as conn:
+        with writing(self.engine) as conn:
             row = conn.execute(update(accounts).where(accounts.c.email == email)
                                .values(session_version=accounts.c.session_version + 1, **values)
                                .returning(accounts)).first()

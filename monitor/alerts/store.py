@@ -6,7 +6,8 @@ from datetime import datetime
 from sqlalchemy import Engine, func, select, update
 
 from ..incidents.models import Alert, AlertDelivery, Incident, Silence
-from ..incidents.store import UPSERTING_INSERTS, IncidentStore, take_sqlite_write_lock
+from ..db import writing
+from ..incidents.store import UPSERTING_INSERTS, IncidentStore
 from ..times import iso_utc
 
 alerts, deliveries, incidents = Alert.__table__, AlertDelivery.__table__, Incident.__table__
@@ -35,16 +36,14 @@ class AlertStore:
         return [self.incidents.get(i) for i in ids]
 
     def settle(self, incident_ids: list[int], state: str) -> None:
-        with self.engine.begin() as conn:
-            take_sqlite_write_lock(conn)
+        with writing(self.engine) as conn:
             conn.execute(update(incidents).where(incidents.c.id.in_(incident_ids), incidents.c.alert_state == "pending")
                          .values(alert_state=state))
 
     def create(self, key: str, meeting_uuid: str, incident_ids: list[int], channels: list[str], at: datetime,
                kind: str = "first") -> int:
         """The alert for these incidents, made once whatever happens (the key is unique); they are then alerted."""
-        with self.engine.begin() as conn:
-            take_sqlite_write_lock(conn)
+        with writing(self.engine) as conn:
             insert = UPSERTING_INSERTS[conn.dialect.name](alerts).values(
                 key=key, kind=kind, meeting_uuid=meeting_uuid, incident_ids=incident_ids, channels=channels,
                 created_at=at)
@@ -62,8 +61,7 @@ class AlertStore:
 
     def begin(self, alert_id: int, channel: str, at: datetime) -> tuple[int, int]:
         """Notes an attempt about to be sent, its result unknown until finish(); returns (its id, its number)."""
-        with self.engine.begin() as conn:
-            take_sqlite_write_lock(conn)
+        with writing(self.engine) as conn:
             attempt = conn.execute(select(func.count()).select_from(deliveries).where(
                 deliveries.c.alert_id == alert_id, deliveries.c.channel == channel)).scalar_one() + 1
             row = conn.execute(deliveries.insert().values(alert_id=alert_id, channel=channel, attempt=attempt, at=at,
@@ -71,14 +69,12 @@ class AlertStore:
         return row, attempt
 
     def finish(self, attempt_id: int, ok: bool, detail: str | None) -> None:
-        with self.engine.begin() as conn:
-            take_sqlite_write_lock(conn)
+        with writing(self.engine) as conn:
             conn.execute(update(deliveries).where(deliveries.c.id == attempt_id).values(ok=ok, detail=detail))
 
     def cut_off(self, alert_id: int, channel: str) -> int:
         """Marks the attempts still "sending" as cut off (their worker was killed mid-send); returns how many."""
-        with self.engine.begin() as conn:
-            take_sqlite_write_lock(conn)
+        with writing(self.engine) as conn:
             return conn.execute(update(deliveries).where(
                 deliveries.c.alert_id == alert_id, deliveries.c.channel == channel, deliveries.c.ok.is_(None),
                 deliveries.c.detail == SENDING).values(detail=CUT_OFF)).rowcount
@@ -105,8 +101,7 @@ class AlertStore:
 
     def silence(self, *, rule: str | None, meeting_id: str | None, host_email: str | None, starts_at: datetime,
                 ends_at: datetime, author: str, reason: str, at: datetime) -> dict:
-        with self.engine.begin() as conn:
-            take_sqlite_write_lock(conn)
+        with writing(self.engine) as conn:
             silence_id = conn.execute(silences.insert().values(
                 rule=rule, meeting_id=meeting_id, host_email=host_email, starts_at=starts_at, ends_at=ends_at,
                 author=author, reason=reason, created_at=at)).inserted_primary_key[0]
@@ -114,8 +109,7 @@ class AlertStore:
 
     def expire_silence(self, silence_id: int, at: datetime) -> bool:
         """Ends a silence now (it stays on record)."""
-        with self.engine.begin() as conn:
-            take_sqlite_write_lock(conn)
+        with writing(self.engine) as conn:
             return conn.execute(update(silences).where(silences.c.id == silence_id, silences.c.ends_at > at)
                                 .values(ends_at=at)).rowcount == 1
 

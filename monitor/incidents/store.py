@@ -6,14 +6,13 @@ the incident's row lock, so it never depends on the order in which confirmations
 """
 from __future__ import annotations
 
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterator
 
 from sqlalchemy import Connection, Engine, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from ..db import writing
 from ..times import iso_utc
 from .models import Incident, IncidentOccurrence, IncidentPerson, UncheckedCondition
 from .people import concerned, person_key
@@ -92,14 +91,6 @@ class Criteria:
         return found
 
 
-def take_sqlite_write_lock(conn: Connection) -> None:
-    """On SQLite, takes the write lock at the start of the transaction (BEGIN IMMEDIATE), waiting for it as long as
-    the busy timeout allows: a transaction that reads first and writes later fails at once with "database is
-    locked" when another one commits meanwhile."""
-    if conn.dialect.name == "sqlite" and not conn.connection.dbapi_connection.in_transaction:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
-
-
 def _subject_key(subject: str | None) -> str:
     return subject or ""
 
@@ -117,12 +108,6 @@ class IncidentStore:
         self.engine = engine
         self._insert = UPSERTING_INSERTS[dialect]
 
-    @contextmanager
-    def _writing(self) -> Iterator[Connection]:
-        with self.engine.begin() as conn:
-            take_sqlite_write_lock(conn)
-            yield conn
-
     def confirm(self, c: Confirmation) -> tuple[int, bool]:
         """Opens the incident for (meeting_uuid, rule, subject) or records a recurrence on it.
 
@@ -130,7 +115,7 @@ class IncidentStore:
         began_at) twice changes nothing the second time.
         """
         subject = c.subject or None
-        with self._writing() as conn:
+        with writing(self.engine) as conn:
             incident_id = conn.execute(
                 self._insert(incidents)
                 .values(meeting_uuid=c.meeting_uuid, meeting_id=c.meeting_id, topic=c.topic, rule=c.rule,
@@ -160,7 +145,7 @@ class IncidentStore:
 
         Idempotent; a no-op when the incident or the occurrence is unknown.
         """
-        with self._writing() as conn:
+        with writing(self.engine) as conn:
             incident_id = self._lock(conn, meeting_uuid, rule, subject)
             if incident_id is None:
                 return
@@ -195,7 +180,7 @@ class IncidentStore:
 
     def set_aside(self, c: "SetAside") -> None:
         """Records a check that could not be done; the same condition twice is recorded once."""
-        with self._writing() as conn:
+        with writing(self.engine) as conn:
             conn.execute(self._insert(unchecked).values(
                 meeting_uuid=c.meeting_uuid, meeting_id=c.meeting_id, topic=c.topic, rule=c.rule,
                 subject_key=_subject_key(c.subject), began_at=c.began_at, attempts=c.attempts, error=c.error,

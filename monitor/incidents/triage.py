@@ -8,7 +8,7 @@ from sqlalchemy import Connection, Engine, select, update
 
 from ..times import iso_utc
 from .models import AuditEntry, Incident, IncidentNote
-from .store import take_sqlite_write_lock
+from ..db import writing
 
 incidents, audit, notes = Incident.__table__, AuditEntry.__table__, IncidentNote.__table__
 OUTCOMES = {"no_action": "No action required", "action_taken": "Action taken", "referred": "Referred"}
@@ -33,14 +33,12 @@ class Triage:
     def record(self, who: tuple[int | None, str], action: str, incident_id: int | None, at: datetime,
                **detail) -> None:
         """An audit entry on its own: a view or an export."""
-        with self.engine.begin() as conn:
-            take_sqlite_write_lock(conn)
+        with writing(self.engine) as conn:
             _audit(conn, who, action, incident_id, detail, at)
 
     def _change(self, who, action: str, incident_id: int, from_status: tuple[str, ...], values: dict, at: datetime,
                 detail: dict) -> bool:
-        with self.engine.begin() as conn:
-            take_sqlite_write_lock(conn)
+        with writing(self.engine) as conn:
             done = conn.execute(update(incidents).where(incidents.c.id == incident_id,
                                                         incidents.c.status.in_(from_status)).values(**values))
             if done.rowcount != 1:
@@ -81,8 +79,7 @@ class Triage:
         text = text.strip()
         if not text:
             raise TriageError("a note cannot be empty")
-        with self.engine.begin() as conn:
-            take_sqlite_write_lock(conn)
+        with writing(self.engine) as conn:
             conn.execute(notes.insert().values(incident_id=incident_id, at=at, account_id=who[0],
                                                author_email=who[1], text=text))
             _audit(conn, who, "note", incident_id, {}, at)
