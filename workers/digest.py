@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta, timezone
 
-
 from monitor.clock import utc_now
 from monitor.digest.week import next_tick
 from monitor.services import Services

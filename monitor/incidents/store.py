@@ -178,7 +178,7 @@ class IncidentStore:
                 incidents.c.alert_enqueued_at.is_(None), incidents.c.opened_at >= opened_since)
                 .order_by(incidents.c.id)).scalars())
 
-    def set_aside(self, c: "SetAside") -> None:
+    def set_aside(self, c: SetAside) -> None:
         """Records a check that could not be done; the same condition twice is recorded once."""
         with writing(self.engine) as conn:
             conn.execute(self._insert(unchecked).values(
