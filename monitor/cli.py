@@ -42,7 +42,8 @@ def serve(host: str, port: int, config: Path | None) -> None:
 
     from workers.run import start_embedded_worker
 
-    from .app import build_services, create_app
+    from .app import create_app
+    from .wiring import build_services
     from .db import database_url
 
     settings = _settings(config)

@@ -22,7 +22,8 @@ from sqlalchemy import create_engine, text
 
 from monitor import keys
 from monitor.alerts.store import CUT_OFF
-from monitor.app import connect_redis, create_app
+from monitor.app import create_app
+from monitor.wiring import connect_redis
 from monitor.config import load_config
 from monitor.migrations import migrate
 from monitor.services import Services

@@ -4,7 +4,8 @@ import dataclasses
 import pytest
 from sqlalchemy import create_engine
 
-from monitor.app import connect_redis, create_app
+from monitor.app import create_app
+from monitor.wiring import connect_redis
 
 from . import zoom
 from .conftest import API_TOKEN

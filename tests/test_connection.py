@@ -4,7 +4,7 @@ import threading
 import pytest
 from redis.exceptions import ConnectionError, ResponseError
 
-from monitor.app import connect_redis
+from monitor.wiring import connect_redis
 from monitor.connection import ThreadConnection
 
 pytestmark = pytest.mark.integration

@@ -3,7 +3,8 @@ import dataclasses
 import time
 
 import pytest
-from monitor.app import connect_redis, create_app
+from monitor.app import create_app
+from monitor.wiring import connect_redis
 
 from . import zoom
 from .test_signature import EMOJI_BODY, EMOJI_SIGNATURE, VALIDATION_BODY, VALIDATION_SIGNATURE

@@ -20,7 +20,7 @@ def bind(services: Services) -> None:
 
 def current() -> Services:
     if _services is None:  # a worker started as plain `rq worker`
-        from monitor.app import build_services
+        from monitor.wiring import build_services
         from monitor.settings import Settings
 
         bind(build_services(Settings()))

@@ -32,7 +32,7 @@ def enqueue_sweep(services: Services, every: int = SWEEP_SECONDS) -> None:
 
 def run_worker(settings: Settings) -> None:
     """A forking RQ worker with its scheduler, on the Redis server the web app uses."""
-    from monitor.app import build_services
+    from monitor.wiring import build_services
 
     if not settings.redis_url:
         raise ConfigError("environment variable REDIS_URL is not set: a worker needs the Redis server the web app uses")
