@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 
 from .accounts.store import AccountStore
 from .alerts.store import AlertStore
+from .background import RQNotifier
 from .checks.runner import Notifier
 from .clock import Clock, wall_clock
 from .config import SchoolConfig
@@ -45,8 +46,6 @@ class Services:
         self.accounts = AccountStore(self.database)
         self.triage = Triage(self.database)
         if self.notifier is None:
-            from workers.notifier import RQNotifier
-
             self.notifier = RQNotifier(self.redis, self.incidents, self.clock)
         self.pipeline = Pipeline.on_redis(self.config, self.redis, self.clock, self.incidents, self.notifier)
         self.digests = DigestService(self.config, self.database, self.clock)

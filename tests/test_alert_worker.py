@@ -27,7 +27,7 @@ from monitor.wiring import connect_redis
 from monitor.config import load_config
 from monitor.migrations import migrate
 from monitor.services import Services
-from workers.queues import ALERTS
+from monitor.background import ALERTS
 
 from . import zoom
 from .conftest import CONFIG_TOML, write_config

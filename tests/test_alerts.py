@@ -11,7 +11,7 @@ from rq.registry import FailedJobRegistry, FinishedJobRegistry, ScheduledJobRegi
 import workers.alerts
 from monitor.config import load_config
 from workers import jobs
-from workers.queues import ALERTS, QUEUES
+from monitor.background import ALERTS, QUEUES
 
 from . import zoom
 from .conftest import CONFIG_TOML, write_config

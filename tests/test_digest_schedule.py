@@ -17,7 +17,7 @@ from monitor.digest.service import DigestService
 from monitor.digest.week import Week, due_week, next_tick
 from monitor.migrations import migrate
 from workers import digest as digest_worker
-from workers.queues import DIGESTS
+from monitor.background import DIGESTS
 from workers.run import start_embedded_worker
 
 from .conftest import CONFIG_TOML, write_config

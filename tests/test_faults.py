@@ -15,7 +15,7 @@ from sqlalchemy.exc import DataError, OperationalError
 
 from monitor import keys
 from monitor.checks import runner
-from workers.queues import ALERTS
+from monitor.background import ALERTS
 
 from . import zoom
 from .test_queue import signed_in

@@ -6,8 +6,6 @@ import hashlib
 import logging
 from datetime import datetime, timedelta
 
-from rq import Callback
-
 from monitor import keys
 from monitor.alerts.channels import DeliveryError
 from monitor.alerts.content import alert_message
@@ -17,7 +15,7 @@ from monitor.clock import utc_now
 from monitor.rules import EXTERNAL_PARTICIPANT, NON_TEACHER_HOST
 from monitor.services import Services
 
-from .queues import ALERTS, RETRIES, enqueue_unique
+from monitor.background import ALERTS, RETRIES, callback, enqueue_unique
 
 log = logging.getLogger(__name__)
 DELIVERY_TIMEOUT = 30
@@ -55,7 +53,7 @@ def schedule_group(svc: Services, meeting_uuid: str) -> None:
         jobs.send_meeting_alerts(meeting_uuid)
         return
     # a group for this meeting already waiting, or running, looks again before it ends
-    enqueue_unique(svc.redis, ALERTS, jobs.send_meeting_alerts, f"alert-group-{_job_id(meeting_uuid)}", meeting_uuid,
+    enqueue_unique(svc.redis, ALERTS, "send_meeting_alerts", f"alert-group-{_job_id(meeting_uuid)}", meeting_uuid,
                    at=_now(svc) + timedelta(seconds=wait), result_ttl=0, failure_ttl=7 * 86400, retry=RETRIES)
 
 
@@ -107,12 +105,10 @@ def _channels(svc: Services, incidents: list[dict], now: datetime, *, escalation
 
 
 def _deliver(svc: Services, alert_id: int, channels: list[str]) -> None:
-    from . import jobs
-
     for name in channels:
-        enqueue_unique(svc.redis, ALERTS, jobs.deliver_alert, f"deliver-{_job_id(alert_id, name)}", alert_id, name,
+        enqueue_unique(svc.redis, ALERTS, "deliver_alert", f"deliver-{_job_id(alert_id, name)}", alert_id, name,
                        job_timeout=DELIVERY_TIMEOUT, retry=RETRIES, failure_ttl=7 * 86400,
-                       on_failure=Callback(jobs.delivery_failed))
+                       on_failure=callback("delivery_failed"))
 
 
 def _schedule_follow_up(svc: Services, alert_id: int, created_at: datetime, minutes_since: float) -> None:
@@ -122,11 +118,9 @@ def _schedule_follow_up(svc: Services, alert_id: int, created_at: datetime, minu
     upcoming = [m * (int(minutes_since // m) + 1) for m in steps]
     if not upcoming:
         return
-    from . import jobs
-
     # RQ keeps due times in whole seconds, cut down: on the next whole second, the job never runs before its step.
     when = _next_whole_second(created_at + timedelta(minutes=min(upcoming)))
-    enqueue_unique(svc.redis, ALERTS, jobs.follow_up_alert, f"follow-up-{_job_id(alert_id, when.isoformat())}",
+    enqueue_unique(svc.redis, ALERTS, "follow_up_alert", f"follow-up-{_job_id(alert_id, when.isoformat())}",
                    alert_id, at=when, failure_ttl=7 * 86400)
 
 

@@ -15,8 +15,7 @@ from monitor.clock import utc_now
 from monitor.digest.week import next_tick
 from monitor.services import Services
 
-from . import jobs
-from .queues import DIGESTS, enqueue_unique
+from monitor.background import DIGESTS, enqueue_unique
 
 log = logging.getLogger(__name__)
 QUIET_BEFORE_ENDED = timedelta(hours=6)
@@ -31,7 +30,7 @@ def schedule_tick(svc: Services, after: datetime | None = None) -> datetime:
     """Schedules the first tick after ``after`` (default: now) unless it is scheduled already; returns its time."""
     after = after or utc_now(svc.clock)
     at = next_tick(after, svc.digests.tz)
-    enqueue_unique(svc.redis, DIGESTS, jobs.digest_tick, tick_job_id(at), at.isoformat(), at=at,
+    enqueue_unique(svc.redis, DIGESTS, "digest_tick", tick_job_id(at), at.isoformat(), at=at,
                    result_ttl=2 * 86400, failure_ttl=7 * 86400)
     return at
 

@@ -14,7 +14,7 @@ from monitor.services import Services
 from monitor.settings import Settings
 
 from . import digest, jobs
-from .queues import CHECKS, QUEUES, enqueue_unique
+from monitor.background import CHECKS, QUEUES, enqueue_unique
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +27,7 @@ MONITOR_WORKER_MAINTENANCE_SECONDS, 15 by default)."""
 def enqueue_sweep(services: Services, every: int = SWEEP_SECONDS) -> None:
     """One sweep job every ``every`` seconds, however many workers ask for it."""
     slot = int(services.clock()) // every
-    enqueue_unique(services.redis, CHECKS, jobs.sweep, f"sweep-{slot}", result_ttl=60, failure_ttl=86400)
+    enqueue_unique(services.redis, CHECKS, "sweep", f"sweep-{slot}", result_ttl=60, failure_ttl=86400)
 
 
 def run_worker(settings: Settings) -> None:
