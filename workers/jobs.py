@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from rq.exceptions import AbandonedJobError
 
+from monitor.clock import utc_now
+from monitor.digest import tick
 from monitor.services import Services
 
 from . import alerts
@@ -20,8 +23,8 @@ def bind(services: Services) -> None:
 
 def current() -> Services:
     if _services is None:  # a worker started as plain `rq worker`
-        from monitor.wiring import build_services
         from monitor.settings import Settings
+        from monitor.wiring import build_services
 
         bind(build_services(Settings()))
     return _services
@@ -33,7 +36,7 @@ def fire_due_checks() -> None:
 
 
 def sweep() -> None:
-    """Every few seconds (workers/run.py): due checks, also those that failed before, and the alert outbox."""
+    """Every few seconds (workers/periodic.py): due checks, also those that failed before, and the alert outbox."""
     current().pipeline.sweep()
 
 
@@ -70,7 +73,6 @@ def delivery_failed(job, connection, exc_type, exc_value, traceback) -> None:
 
 
 def digest_tick(at: str) -> str | None:
-    """The weekly digest's hourly tick (workers/digest.py); ``at`` is the tick's time, ISO-8601."""
-    from . import digest
-
-    return digest.run_tick(current(), at)
+    """The weekly digest's hourly tick; ``at`` is the tick's time, ISO-8601 (a late tick runs as of now)."""
+    svc = current()
+    return tick.run_tick(svc.pipeline, svc.digests, max(datetime.fromisoformat(at), utc_now(svc.clock)))

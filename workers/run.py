@@ -9,37 +9,26 @@ from rq import Queue, SimpleWorker, Worker
 from rq.job import Job
 from rq.timeouts import TimerDeathPenalty
 
+from monitor.background import QUEUES
 from monitor.config import ConfigError
 from monitor.services import Services
 from monitor.settings import Settings
+from monitor.wiring import build_services
 
-from . import digest, jobs
-from monitor.background import CHECKS, QUEUES, enqueue_unique
+from . import jobs
+from .periodic import schedule_periodic
 
 log = logging.getLogger(__name__)
 
 
-SWEEP_SECONDS = 15
-"""How often the embedded worker sweeps; ``monitor worker`` sweeps at each of RQ's maintenance passes (every
-MONITOR_WORKER_MAINTENANCE_SECONDS, 15 by default)."""
-
-
-def enqueue_sweep(services: Services, every: int = SWEEP_SECONDS) -> None:
-    """One sweep job every ``every`` seconds, however many workers ask for it."""
-    slot = int(services.clock()) // every
-    enqueue_unique(services.redis, CHECKS, "sweep", f"sweep-{slot}", result_ttl=60, failure_ttl=86400)
-
-
 def run_worker(settings: Settings) -> None:
     """A forking RQ worker with its scheduler, on the Redis server the web app uses."""
-    from monitor.wiring import build_services
-
     if not settings.redis_url:
         raise ConfigError("environment variable REDIS_URL is not set: a worker needs the Redis server the web app uses")
     services = build_services(settings)
     jobs.bind(services)
     services.pipeline.sweep()  # deadlines that passed while no worker ran, alerts never queued
-    digest.schedule_tick(services)  # the weekly digest's hourly tick, unless another worker scheduled it
+    schedule_periodic(services)
     forking_worker(settings, services).work(with_scheduler=True)
 
 
@@ -56,8 +45,8 @@ def forking_worker(settings: Settings, services: Services) -> Worker:
 
 
 class MonitorWorker(Worker):
-    """RQ's forking worker, which also queues the sweep at each maintenance pass (due checks and unqueued alerts are
-    found even when nothing else happens), and in which how long a job's heartbeat outlives the last one is settable
+    """RQ's forking worker, which also queues the periodic jobs at each maintenance pass (so due checks and unqueued
+    alerts are swept even when nothing else happens), and in which how long a job's heartbeat outlives the last one is settable
     (RQ fixes it at 60 s).
 
     An idle worker waits for a job worker_ttl - 15 s at a time, and cleans up only between waits: worker_ttl is the
@@ -68,9 +57,9 @@ class MonitorWorker(Worker):
     def run_maintenance_tasks(self) -> None:
         super().run_maintenance_tasks()
         try:
-            enqueue_sweep(jobs.current(), self.maintenance_interval)
+            schedule_periodic(jobs.current(), sweep_every=self.maintenance_interval)
         except RedisError as exc:
-            log.error("the sweep could not be queued: %s", type(exc).__name__)
+            log.error("the periodic jobs could not be queued: %s", type(exc).__name__)
 
     def get_heartbeat_ttl(self, job: Job) -> int:
         beat = self.job_monitoring_interval
@@ -94,7 +83,7 @@ def start_embedded_worker(services: Services, interval: float = 1.0) -> threadin
     The in-process Redis stand-in cannot be shared with forked processes, so RQ's scheduler runs inline here.
     """
     jobs.bind(services)
-    digest.schedule_tick(services)
+    schedule_periodic(services)
     stop = threading.Event()
     queues = [Queue(name, connection=services.redis) for name in QUEUES]
 
@@ -102,7 +91,7 @@ def start_embedded_worker(services: Services, interval: float = 1.0) -> threadin
         worker = _ThreadWorker(queues, connection=services.redis)
         while not stop.is_set():
             try:
-                enqueue_sweep(services)
+                schedule_periodic(services)
                 worker.work(burst=True, with_scheduler=True, logging_level="WARNING")
             except Exception:  # keep the service's worker alive; the job's failure is in RQ's registry
                 log.exception("embedded worker pass failed")
