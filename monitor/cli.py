@@ -221,9 +221,9 @@ def alerts_test(config: Path | None, names: tuple[str, ...]) -> None:
     environment variables. Exits 1 when a channel failed."""
     from datetime import datetime, timezone
 
-    from .alerts.channels import DeliveryError
-    from .alerts.delivery import channel as make_channel, missing_environment
-    from .alerts.samples import check_message
+    from .alerting.channels import DeliveryError
+    from .alerting.delivery import channel as make_channel, missing_environment
+    from .alerting.samples import check_message
     from .config import load_config
 
     try:
@@ -262,8 +262,8 @@ def alerts_test(config: Path | None, names: tuple[str, ...]) -> None:
 @click.option("--config", type=click.Path(path_type=Path), help="School config file (default: $MONITOR_CONFIG).")
 def digest(week: str | None, fmt: str, send: bool, config: Path | None) -> None:
     """Show a week's safeguarding digest, or send it."""
-    from .alerts.delivery import missing_smtp
-    from .alerts.channels import DeliveryError
+    from .alerting.delivery import missing_smtp
+    from .alerting.channels import DeliveryError
     from .config import load_config
     from .db import connect_database
     from .digest.render import render_html, render_json, render_text

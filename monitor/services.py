@@ -8,7 +8,7 @@ from redis import Redis
 from sqlalchemy import Engine
 
 from .accounts.store import AccountStore
-from .alerts.store import AlertStore
+from .alerting.store import AlertStore
 from .background import RQNotifier
 from .checks.runner import Notifier
 from .clock import Clock, wall_clock

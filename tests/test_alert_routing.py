@@ -3,8 +3,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from monitor.alerts.content import alert_message
-from monitor.alerts.routing import channels_for, in_working_hours
+from monitor.alerting.content import alert_message
+from monitor.alerting.routing import channels_for, in_working_hours
 from monitor.config import load_config
 
 from .conftest import CONFIG_TOML, write_config

@@ -21,7 +21,7 @@ from rq.registry import FailedJobRegistry
 from sqlalchemy import create_engine, text
 
 from monitor import keys
-from monitor.alerts.store import CUT_OFF
+from monitor.alerting.store import CUT_OFF
 from monitor.app import create_app
 from monitor.wiring import connect_redis
 from monitor.config import load_config

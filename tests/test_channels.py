@@ -22,10 +22,10 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from monitor.alerts.channels import DeliveryError, EmailChannel, SlackChannel, TeamsChannel, WebhookChannel
-from monitor.alerts.content import alert_message
-from monitor.alerts.message import AlertMessage
-from monitor.alerts.samples import SAMPLE_INCIDENT, sample_config
+from monitor.alerting.channels import DeliveryError, EmailChannel, SlackChannel, TeamsChannel, WebhookChannel
+from monitor.alerting.content import alert_message
+from monitor.alerting.message import AlertMessage
+from monitor.alerting.samples import SAMPLE_INCIDENT, sample_config
 from monitor.clock import ManualClock
 
 from .local_servers import Mailbox, smtp_server

@@ -7,10 +7,10 @@ import logging
 from datetime import datetime, timedelta
 
 from monitor import keys
-from monitor.alerts.channels import DeliveryError
-from monitor.alerts.content import alert_message
-from monitor.alerts.delivery import channel as make_channel
-from monitor.alerts.routing import channels_for, escalation_channels
+from monitor.alerting.channels import DeliveryError
+from monitor.alerting.content import alert_message
+from monitor.alerting.delivery import channel as make_channel
+from monitor.alerting.routing import channels_for, escalation_channels
 from monitor.clock import utc_now
 from monitor.rules import EXTERNAL_PARTICIPANT, NON_TEACHER_HOST
 from monitor.services import Services

@@ -1,8 +1,8 @@
 """Made-up alerts: the test alert of `monitor alerts test`, and the README's samples of what each channel sends,
 made by the channels' own code from an invented incident (no real lesson, pupil or school).
 
-    python -m monitor.alerts.samples              prints the README's samples section
-    python -m monitor.alerts.samples --write      rewrites it in README.md (a test checks it is current)
+    python -m monitor.alerting.samples              prints the README's samples section
+    python -m monitor.alerting.samples --write      rewrites it in README.md (a test checks it is current)
 """
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from .content import alert_message
 from .message import AlertMessage
 
 ROOT = Path(__file__).resolve().parents[2]
-BEGIN = "<!-- alert samples: made by `python -m monitor.alerts.samples --write`; a test checks they are current -->"
+BEGIN = "<!-- alert samples: made by `python -m monitor.alerting.samples --write`; a test checks they are current -->"
 END = "<!-- end of alert samples -->"
 SAMPLE_INCIDENT = {
     "id": 42, "rule": EXTERNAL_PARTICIPANT, "severity": "high", "meeting_uuid": "sample-meeting-uuid==",

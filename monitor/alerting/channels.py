@@ -22,7 +22,7 @@ from email.utils import formatdate, parseaddr
 
 import httpx
 
-from monitor.alerts.message import AlertMessage
+from monitor.alerting.message import AlertMessage
 from monitor.clock import Clock, wall_clock
 from monitor.times import iso_ms
 
