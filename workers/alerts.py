@@ -7,9 +7,8 @@ import logging
 from datetime import datetime, timedelta
 
 from monitor import keys
-from monitor.alerting.channels import DeliveryError
+from monitor.alerting.channels import DeliveryError, make_channel
 from monitor.alerting.content import alert_message
-from monitor.alerting.delivery import channel as make_channel
 from monitor.alerting.routing import channels_for, escalation_channels
 from monitor.clock import utc_now
 from monitor.rules import EXTERNAL_PARTICIPANT, NON_TEACHER_HOST
@@ -167,13 +166,13 @@ def deliver_alert(svc: Services, alert_id: int, name: str) -> None:
         alert = store.get(alert_id)
         incidents = [svc.incidents.get(i) for i in alert["incident_ids"]]
         message = alert_message(svc.config, [i for i in incidents if i], alert["key"])
-        sender, recipients = make_channel(svc.config, name)
+        channel = make_channel(svc.config, name, clock=svc.clock)
         if store.cut_off(alert_id, name):
             log.warning("alert %s via %s: an earlier attempt was cut off mid-send; sending again with the same key",
                         alert_id, name)
         attempt_id, attempt = store.begin(alert_id, name, _now(svc))
         try:
-            sender.send(message, recipients)
+            channel.send(message)
         except DeliveryError as exc:
             store.finish(attempt_id, False, str(exc))
             log.warning("alert %s via %s failed (attempt %s): %s", alert_id, name, attempt, exc)

@@ -16,8 +16,11 @@ from zoneinfo import ZoneInfo
 
 from ..config import SchoolConfig, load_config
 from ..rules import EXTERNAL_PARTICIPANT
-from .channels import (compose_email, email_text, encode_json, slack_payload, teams_payload, webhook_payload,
-                       webhook_signature)
+from .channels.email import compose_email, email_text
+from .channels.http import encode_json
+from .channels.slack import slack_payload
+from .channels.teams import teams_payload
+from .channels.webhook import webhook_payload, webhook_signature
 from .content import alert_message
 from .message import AlertMessage
 
