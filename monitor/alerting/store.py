@@ -5,10 +5,11 @@ from datetime import datetime
 
 from sqlalchemy import Engine, func, select, update
 
-from ..incidents.models import Alert, AlertDelivery, Incident, Silence
+from ..incidents.models import Incident
 from ..db import writing
 from ..incidents.store import UPSERTING_INSERTS, IncidentStore
 from ..times import iso_utc
+from .models import Alert, AlertDelivery, Silence
 
 alerts, deliveries, incidents = Alert.__table__, AlertDelivery.__table__, Incident.__table__
 silences = Silence.__table__
