@@ -42,7 +42,7 @@ class Services:
 
     def __post_init__(self) -> None:
         self.incidents = IncidentStore(self.database)
-        self.alerts = AlertStore(self.database, self.incidents)
+        self.alerts = AlertStore(self.database)
         self.accounts = AccountStore(self.database)
         self.triage = Triage(self.database)
         if self.notifier is None:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta, timezone
 
 import pytest
 from rq import Queue, Retry, SimpleWorker
@@ -90,7 +90,7 @@ def test_an_opened_incident_reaches_every_channel_once_without_anyones_name(aler
     everything = body + envelope.content
     for private in (b"pupil1", b"Pupil 0", b"stranger@gmail.com", b"Stranger Danger", b"a.teacher"):
         assert private not in everything
-    assert [(a["channel"], a["attempt"], a["ok"]) for a in svc.alerts.attempts(incident["id"])] == [
+    assert [(a.channel, a.attempt, a.ok) for a in svc.alerts.attempts(incident["id"])] == [
         ("dsl", 1, True), ("slack", 1, True)]
 
 
@@ -127,10 +127,10 @@ def test_a_failing_channel_is_retried_and_its_failure_shows_on_the_incident(aler
     outsider_lesson(svc)
     run_worker(svc, rounds=6)
     [incident] = svc.incidents.list()
-    attempts = [(a["channel"], a["attempt"], a["ok"]) for a in svc.alerts.attempts(incident["id"])]
+    attempts = [(a.channel, a.attempt, a.ok) for a in svc.alerts.attempts(incident["id"])]
     assert attempts == [("dsl", 1, True), ("slack", 1, False), ("slack", 2, False), ("slack", 3, False)]
-    assert all("HTTP 500" in a["detail"] for a in svc.alerts.attempts(incident["id"]) if not a["ok"])
-    assert all("secret" not in (a["detail"] or "") for a in svc.alerts.attempts(incident["id"]))
+    assert all("HTTP 500" in a.detail for a in svc.alerts.attempts(incident["id"]) if not a.ok)
+    assert all("secret" not in (a.detail or "") for a in svc.alerts.attempts(incident["id"]))
     shown = client.get(f"/api/incidents/{incident['id']}", headers={"Authorization": "Bearer test-api-token"})
     assert [(a["channel"], a["ok"]) for a in shown.get_json()["alert_attempts"]] == [
         ("dsl", True), ("slack", False), ("slack", False), ("slack", False)]
@@ -146,8 +146,8 @@ def mail_to(mailbox) -> list[list[str]]:
 def follow_up(svc, minutes: float) -> None:
     """Time passes; the follow-up job (scheduled by RQ in real time) runs as the scheduler would run it then."""
     svc.clock.advance(minutes * 60)
-    for alert_id in sorted({a["alert_id"] for i in svc.incidents.list() for a in svc.alerts.attempts(i["id"])}):
-        if svc.alerts.get(alert_id)["kind"] == "first":
+    for alert_id in sorted({a.alert_id for i in svc.incidents.list() for a in svc.alerts.attempts(i["id"])}):
+        if svc.alerts.get(alert_id).kind == "first":
             workers.alerts.follow_up_alert(svc, alert_id)
     run_worker(svc)
 
@@ -175,7 +175,7 @@ def test_an_unacknowledged_alert_escalates_then_repeats_and_an_ack_stops_both(al
         ("Dee S. Lead (API)", "acknowledge")]
     follow_up(svc, 60)
     assert len(mailbox.received) == 3                                  # the acknowledgement stopped the repeats
-    kinds = [a["kind"] for a in svc.alerts.attempts(incident["id"]) if a["channel"] != "slack"]
+    kinds = [a.kind for a in svc.alerts.attempts(incident["id"]) if a.channel != "slack"]
     assert kinds == ["first", "escalation", "repeat"]
 
 
@@ -260,7 +260,7 @@ def test_a_follow_up_is_never_due_before_its_step(alerting):
     outsider_lesson(svc)
     [incident] = svc.incidents.list()
     alert_id = workers.alerts.send_meeting_alerts(svc, incident["meeting_uuid"])
-    created = datetime.fromisoformat(svc.alerts.get(alert_id)["created_at"].replace("Z", "+00:00"))
+    created = svc.alerts.get(alert_id).created_at
     registry = ScheduledJobRegistry(queue=Queue(ALERTS, connection=svc.redis))
     [due] = [registry.get_scheduled_time(i) for i in registry.get_job_ids() if i.startswith("follow-up-")]
     assert due.replace(tzinfo=timezone.utc) - created == timedelta(minutes=15, seconds=0.6)

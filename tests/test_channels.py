@@ -1,6 +1,7 @@
 """The alert channels against real servers on this machine: aiosmtpd for e-mail, http.server for the webhooks."""
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import hmac
 import html
@@ -426,7 +427,7 @@ def markdown_shows(text: str) -> str:
 
 
 def test_a_topic_shows_as_typed_and_links_nowhere_in_every_channel(receiver):
-    message = alert_message(sample_config(), [{**SAMPLE_INCIDENT, "topic": TOPIC}], "incident-42-opened")
+    message = alert_message(sample_config(), [dataclasses.replace(SAMPLE_INCIDENT, topic=TOPIC)], "incident-42-opened")
     with smtp_server() as (port, mailbox):
         EmailChannel(host="127.0.0.1", port=port, security="none", sender=SENDER).send(message, RECIPIENTS)
     for channel in (TeamsChannel(receiver.url(TEAMS_PATH)), SlackChannel(receiver.url(SLACK_PATH)),

@@ -28,10 +28,6 @@ def _now(svc: Services) -> datetime:
     return utc_now(svc.clock)
 
 
-def _parse(iso: str) -> datetime:
-    return datetime.fromisoformat(iso.replace("Z", "+00:00"))
-
-
 def _next_whole_second(moment: datetime) -> datetime:
     whole = moment.replace(microsecond=0)
     return whole if whole == moment else whole + timedelta(seconds=1)
@@ -62,17 +58,17 @@ def send_meeting_alerts(svc: Services, meeting_uuid: str) -> int | None:
     wait = timedelta(seconds=svc.config.alerts.group_wait_seconds)
     due = store.pending(meeting_uuid)
     for state, held in (
-        ("cleared", [i for i in due if i["cleared_at"] and _parse(i["cleared_at"]) <= _parse(i["opened_at"]) + wait]),
-        ("silenced", [i for i in due if store.silenced(i, now)]),
+        ("cleared", [i for i in due if i.cleared_at and i.cleared_at <= i.opened_at + wait]),
+        ("silenced", [i for i in due if any(s.matches(i) for s in store.silences(active_at=now))]),
         ("inhibited", _inhibited(svc, meeting_uuid, due)),
     ):
         if held:
-            store.settle([i["id"] for i in held], state)
-            log.info("incidents %s %s: no alert", [i["id"] for i in held], state)
+            store.settle([i.id for i in held], state)
+            log.info("incidents %s %s: no alert", [i.id for i in held], state)
             due = [i for i in due if i not in held]
     if not due:
         return None
-    ids = [i["id"] for i in due]
+    ids = [i.id for i in due]
     channels = _channels(svc, due, now)
     if not channels:
         store.settle(ids, "unrouted")
@@ -89,16 +85,14 @@ def send_meeting_alerts(svc: Services, meeting_uuid: str) -> int | None:
 def _inhibited(svc: Services, meeting_uuid: str, due: list[dict]) -> list[dict]:
     """Per-participant incidents held back while a meeting-level one of the same meeting is alerted and uncleared:
     that alert already sends the DSL to the meeting."""
-    speaking = [i for i in svc.incidents.list(meeting_uuid=meeting_uuid)
-                if i["rule"] in INHIBITING and i["cleared_at"] is None and i["alert_state"] == "alerted"]
-    return [i for i in due if i["rule"] in INHIBITED] if speaking else []
+    return [i for i in due if i.rule in INHIBITED] if svc.alerts.alert_stands(meeting_uuid, INHIBITING) else []
 
 
 def _channels(svc: Services, incidents: list[dict], now: datetime, *, escalation: bool = False) -> list[str]:
     chosen: list[str] = []
     for incident in incidents:
-        names = escalation_channels(svc.config, incident["rule"], incident["severity"]) if escalation else \
-            channels_for(svc.config, incident["rule"], incident["severity"], now)
+        names = escalation_channels(svc.config, incident.rule, incident.severity) if escalation else \
+            channels_for(svc.config, incident.rule, incident.severity, now)
         chosen += [name for name in names if name not in chosen]
     return chosen
 
@@ -127,23 +121,23 @@ def follow_up_alert(svc: Services, alert_id: int) -> None:
     """Repeats or escalates an alert whose incidents are still unacknowledged; schedules the next look."""
     store, now, settings = svc.alerts, _now(svc), svc.config.alerts
     alert = store.get(alert_id)
-    open_ = [i for i in map(svc.incidents.get, alert["incident_ids"]) if i and i["status"] == "new"]
+    open_ = [i for i in store.incidents(alert.incident_ids) if i.status == "new"]
     if not open_:
         return
-    minutes = (now - _parse(alert["created_at"])).total_seconds() / 60
-    ids = [i["id"] for i in open_]
+    minutes = (now - alert.created_at).total_seconds() / 60
+    ids = [i.id for i in open_]
     if settings.escalate_after_minutes and minutes >= settings.escalate_after_minutes:
         channels = _channels(svc, open_, now, escalation=True)
         if channels:
-            escalation = store.create(f"{alert['key'][:20]}:escalation", alert["meeting_uuid"], ids, channels, now,
+            escalation = store.create(f"{alert.key[:20]}:escalation", alert.meeting_uuid, ids, channels, now,
                                       kind="escalation")
             _deliver(svc, escalation, channels)
     if settings.repeat_minutes and minutes >= settings.repeat_minutes:
         round_ = int(minutes // settings.repeat_minutes)
-        repeat = store.create(f"{alert['key'][:20]}:repeat-{round_}", alert["meeting_uuid"], ids, alert["channels"],
+        repeat = store.create(f"{alert.key[:20]}:repeat-{round_}", alert.meeting_uuid, ids, alert.channels,
                               now, kind="repeat")
-        _deliver(svc, repeat, alert["channels"])
-    _schedule_follow_up(svc, alert_id, _parse(alert["created_at"]), minutes)
+        _deliver(svc, repeat, alert.channels)
+    _schedule_follow_up(svc, alert_id, alert.created_at, minutes)
 
 
 class DeliveryInProgress(Exception):
@@ -164,8 +158,7 @@ def deliver_alert(svc: Services, alert_id: int, name: str) -> None:
         if store.delivered(alert_id, name):
             return
         alert = store.get(alert_id)
-        incidents = [svc.incidents.get(i) for i in alert["incident_ids"]]
-        message = alert_message(svc.config, [i for i in incidents if i], alert["key"])
+        message = alert_message(svc.config, store.incidents(alert.incident_ids), alert.key)
         channel = make_channel(svc.config, name, clock=svc.clock)
         if store.cut_off(alert_id, name):
             log.warning("alert %s via %s: an earlier attempt was cut off mid-send; sending again with the same key",

@@ -10,7 +10,7 @@ import dataclasses
 import hashlib
 import json
 import sys
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -23,14 +23,16 @@ from .channels.teams import teams_payload
 from .channels.webhook import webhook_payload, webhook_signature
 from .content import alert_message
 from .message import AlertMessage
+from .records import AlertIncident
 
 ROOT = Path(__file__).resolve().parents[2]
 BEGIN = "<!-- alert samples: made by `python -m monitor.alerting.samples --write`; a test checks they are current -->"
 END = "<!-- end of alert samples -->"
-SAMPLE_INCIDENT = {
-    "id": 42, "rule": EXTERNAL_PARTICIPANT, "severity": "high", "meeting_uuid": "sample-meeting-uuid==",
-    "meeting_id": "81234567890", "topic": "Year 8 Science", "began_at": "2026-11-18T10:10:00Z",
-}
+SAMPLE_BEGAN_AT = datetime(2026, 11, 18, 10, 10, tzinfo=timezone.utc)
+SAMPLE_INCIDENT = AlertIncident(
+    id=42, rule=EXTERNAL_PARTICIPANT, severity="high", meeting_uuid="sample-meeting-uuid==", meeting_id="81234567890",
+    topic="Year 8 Science", host_email=None, status="new", alert_state="pending", began_at=SAMPLE_BEGAN_AT,
+    opened_at=SAMPLE_BEGAN_AT, cleared_at=None)
 SAMPLE_KEY = hashlib.sha256(b"sample alert").hexdigest()[:32]
 SAMPLE_SENDER = "Safeguarding monitor <alerts@gatehouse.sch.uk>"
 SAMPLE_RECIPIENTS = ("dsl@gatehouse.sch.uk",)
