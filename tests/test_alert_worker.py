@@ -99,9 +99,9 @@ def outsider_joins(svc, uuid: str = zoom.UUID) -> dict:
 
 
 def delivery_job(svc, alert_id: int, channel: str) -> Job:
-    from workers.alerts import _job_id
+    from monitor.alerting.notify import job_id
 
-    return Job.fetch(f"deliver-{_job_id(alert_id, channel)}", connection=svc.redis)
+    return Job.fetch(f"deliver-{job_id(alert_id, channel)}", connection=svc.redis)
 
 
 def outcomes(svc, incident_id: int) -> list[tuple]:
