@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict
 from datetime import datetime, timedelta
 from functools import wraps
 from typing import Annotated, Literal
@@ -56,8 +55,9 @@ def attempt_json(attempt: DeliveryAttempt) -> dict:
 
 
 def silence_json(silence: SilenceRecord) -> dict:
-    """Its fields, the times ISO-8601 in UTC."""
-    return {name: iso_utc(value) if isinstance(value, datetime) else value for name, value in asdict(silence).items()}
+    return {"id": silence.id, "rule": silence.rule, "meeting_id": silence.meeting_id, "host_email": silence.host_email,
+            "starts_at": iso_utc(silence.starts_at), "ends_at": iso_utc(silence.ends_at), "author": silence.author,
+            "reason": silence.reason, "created_at": iso_utc(silence.created_at)}
 
 
 def _now() -> datetime:

@@ -23,6 +23,7 @@ INHIBITED = frozenset({EXTERNAL_PARTICIPANT})
 @dataclass(frozen=True)
 class Stage:
     name: str
+    """The alert_state it gives the incidents it holds."""
     holds: Callable[[Alerting, list[AlertIncident], datetime], list[AlertIncident]]
 
 
