@@ -37,7 +37,7 @@ import redis
 from rq import Worker
 
 from harness import ROOT, answers, free_port, gunicorn_command, iso, limit_run, local_redis, percentile, running
-from monitor.alerts.channels import webhook_signature  # this checkout's, which harness puts first on the path
+from monitor.alerting.channels.webhook import webhook_signature  # this checkout's, which harness puts first on the path
 from monitor.signature import sign
 
 HOST_ID = "8lzIwvZTSOqjndWPbPqzuA"  # Alex Teacher in config/staff.example.csv

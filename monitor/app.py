@@ -10,7 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import api, headers, queue, webhook
 from .accounts import web as accounts_web
-from .alerts import api as alerts_api
+from .alerting import api as alerts_api
 from .digest import web as digest_web
 from .config import ConfigError
 from .services import Services

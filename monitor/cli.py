@@ -225,11 +225,9 @@ def alerts_test(config: Path | None, names: tuple[str, ...]) -> None:
 
     It goes straight out (no queue, no routes, nothing recorded), so it needs only the config and the channels'
     environment variables. Exits 1 when a channel failed."""
-    from datetime import datetime, timezone
-
-    from .alerts.channels import DeliveryError
-    from .alerts.delivery import channel as make_channel, missing_environment
-    from .alerts.samples import check_message
+    from .alerting.channels import DeliveryError, make_channel, missing_environment
+    from .alerting.samples import check_message
+    from .clock import utc_now, wall_clock
     from .config import load_config
 
     try:
@@ -249,13 +247,13 @@ def alerts_test(config: Path | None, names: tuple[str, ...]) -> None:
         try:
             if missing:
                 raise DeliveryError(f"not sent: environment variable {', '.join(missing)} not set")
-            sender, recipients = make_channel(school, name)
-            sender.send(check_message(school, name, datetime.now(timezone.utc)), recipients)
+            make_channel(school, name).send(check_message(school, name, utc_now(wall_clock)))
         except (DeliveryError, ValueError) as exc:
             failed += 1
             click.echo(f"{name} ({kind}): FAILED: {exc}")
         else:
-            click.echo(f"{name} ({kind}): sent" + (f" to {', '.join(recipients)}" if recipients else ""))
+            to = configured[name].to if kind == "email" else []
+            click.echo(f"{name} ({kind}): sent" + (f" to {', '.join(to)}" if to else ""))
     if failed:
         click.echo(f"{failed} of {len(names or configured)} channel(s) failed", err=True)
         sys.exit(1)
@@ -268,8 +266,7 @@ def alerts_test(config: Path | None, names: tuple[str, ...]) -> None:
 @click.option("--config", type=click.Path(path_type=Path), help="School config file (default: $MONITOR_CONFIG).")
 def digest(week: str | None, fmt: str, send: bool, config: Path | None) -> None:
     """Show a week's safeguarding digest, or send it."""
-    from .alerts.delivery import missing_smtp
-    from .alerts.channels import DeliveryError
+    from .alerting.channels import DeliveryError, missing_smtp
     from .config import load_config
     from .db import connect_database
     from .digest.render import render_html, render_json, render_text

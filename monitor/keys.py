@@ -93,9 +93,9 @@ def alert_sending(alert_id: int, channel: str) -> str:
 
 
 ALERT_SENDING_SECONDS = 45
-"""Longer than a delivery job may run (workers.alerts.DELIVERY_TIMEOUT, 30 s), so no two workers send at once; shorter
-than RQ takes to retry the job of a worker killed mid-send (its heartbeat lasts 60 s past the last one, then the
-first retry waits 10 s), so that retry finds the channel free."""
+"""Longer than a delivery job may run (monitor.alerting.notify.DELIVERY_TIMEOUT, 30 s), so no two workers send at
+once; shorter than RQ takes to retry the job of a worker killed mid-send (its heartbeat lasts 60 s past the last one,
+then the first retry waits 10 s), so that retry finds the channel free."""
 
 
 def sign_in_attempts(address: str, window: int) -> str:

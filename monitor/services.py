@@ -8,7 +8,8 @@ from redis import Redis
 from sqlalchemy import Engine
 
 from .accounts.store import AccountStore
-from .alerts.store import AlertStore
+from .alerting.service import Alerting
+from .alerting.store import AlertStore
 from .background import RQNotifier
 from .checks.runner import Notifier
 from .clock import Clock, wall_clock
@@ -35,6 +36,7 @@ class Services:
     """Where opened incidents and check deadlines go; by default RQ jobs on ``redis``."""
     incidents: IncidentStore = field(init=False)
     alerts: AlertStore = field(init=False)
+    alerting: Alerting = field(init=False)
     accounts: AccountStore = field(init=False)
     triage: Triage = field(init=False)
     pipeline: Pipeline = field(init=False)
@@ -42,7 +44,8 @@ class Services:
 
     def __post_init__(self) -> None:
         self.incidents = IncidentStore(self.database)
-        self.alerts = AlertStore(self.database, self.incidents)
+        self.alerts = AlertStore(self.database)
+        self.alerting = Alerting(self.config, self.alerts, self.redis, self.clock)
         self.accounts = AccountStore(self.database)
         self.triage = Triage(self.database)
         if self.notifier is None:

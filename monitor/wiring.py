@@ -8,7 +8,7 @@ from redis import Redis
 from redis.backoff import ExponentialBackoff
 from redis.retry import Retry
 
-from .alerts.delivery import check_environment
+from .alerting.channels import check_environment
 from .clock import Clock, wall_clock
 from .config import ConfigError, load_config
 from .db import connect_database

@@ -1,10 +1,12 @@
 """Where alerts go and what they say (pure: no servers)."""
+import dataclasses
 from datetime import datetime, timezone
 
 import pytest
 
-from monitor.alerts.content import alert_message
-from monitor.alerts.routing import channels_for, in_working_hours
+from monitor.alerting.content import alert_message
+from monitor.alerting.records import AlertIncident
+from monitor.alerting.routing import channels_for, in_working_hours
 from monitor.config import load_config
 
 from .conftest import CONFIG_TOML, write_config
@@ -66,13 +68,11 @@ def test_routes_by_rule_severity_and_hours(config):
     assert channels_for(config, "external_participant", "low", day) == ["dsl", "teams"]
 
 
-INCIDENT = {
-    "id": 7, "rule": "external_participant", "meeting_uuid": "u==", "meeting_id": "85393847045", "subject": None,
-    "severity": "high", "topic": "Year 9 Maths", "began_at": "2026-11-18T11:06:40Z", "opened_at": "2026-11-18T11:06:40Z",
-    "host": {"email": "a.teacher@gatehouse.sch.uk", "class": "teacher"},
-    "evidence": {"roster": {"pupil": [{"email": "pupil.one@gatehouse.sch.uk", "name": "Pupil One"}],
-                            "external": [{"email": "stranger@gmail.com", "name": "Stranger Danger"}]}},
-}
+INCIDENT = AlertIncident(
+    id=7, rule="external_participant", severity="high", meeting_uuid="u==", meeting_id="85393847045",
+    topic="Year 9 Maths", host_email="a.teacher@gatehouse.sch.uk", status="new", alert_state="pending",
+    began_at=utc(2026, 11, 18, 11, 6, 40), opened_at=utc(2026, 11, 18, 11, 6, 40), cleared_at=None)
+"""The incident as alerting reads it: nobody who was there (the evidence) is in it, and only the host's e-mail."""
 
 
 def test_an_alert_says_what_where_when_and_links_to_the_incident(config):
@@ -84,7 +84,7 @@ def test_an_alert_says_what_where_when_and_links_to_the_incident(config):
 
 
 def test_an_alert_carries_nobodys_name_or_email(config):
-    second = {**INCIDENT, "id": 8, "rule": "no_recording"}
+    second = dataclasses.replace(INCIDENT, id=8, rule="no_recording")
     message = alert_message(config, [INCIDENT, second], "k2")
     text = repr(message)
     for secret in ("pupil.one", "Pupil One", "stranger@gmail.com", "Stranger Danger", "a.teacher@"):

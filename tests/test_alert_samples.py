@@ -4,8 +4,8 @@ import time
 
 import pytest
 
-from monitor.alerts.channels import WebhookChannel
-from monitor.alerts.samples import BEGIN, END, SAMPLE_KEY, readme_section, sample_config, sample_message
+from monitor.alerting.channels import WebhookChannel
+from monitor.alerting.samples import BEGIN, END, SAMPLE_KEY, readme_section, sample_config, sample_message
 from monitor.clock import ManualClock
 
 from .servers import ROOT
@@ -17,7 +17,7 @@ def samples_in_readme() -> str:
 
 
 def test_the_readme_shows_what_each_channel_sends():
-    assert samples_in_readme() == readme_section(), "out of date: python -m monitor.alerts.samples --write"
+    assert samples_in_readme() == readme_section(), "out of date: python -m monitor.alerting.samples --write"
 
 
 def test_the_samples_show_every_format_and_nobody():

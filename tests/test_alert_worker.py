@@ -21,7 +21,7 @@ from rq.registry import FailedJobRegistry
 from sqlalchemy import create_engine, text
 
 from monitor import keys
-from monitor.alerts.store import CUT_OFF
+from monitor.alerting.store import CUT_OFF
 from monitor.app import create_app
 from monitor.wiring import connect_redis
 from monitor.config import load_config
@@ -99,13 +99,13 @@ def outsider_joins(svc, uuid: str = zoom.UUID) -> dict:
 
 
 def delivery_job(svc, alert_id: int, channel: str) -> Job:
-    from workers.alerts import _job_id
+    from monitor.alerting.notify import job_id
 
-    return Job.fetch(f"deliver-{_job_id(alert_id, channel)}", connection=svc.redis)
+    return Job.fetch(f"deliver-{job_id(alert_id, channel)}", connection=svc.redis)
 
 
 def outcomes(svc, incident_id: int) -> list[tuple]:
-    return [(a["channel"], a["attempt"], a["outcome"]) for a in svc.alerts.attempts(incident_id)]
+    return [(a.channel, a.attempt, a.outcome) for a in svc.alerts.attempts(incident_id)]
 
 
 def hook_requests(receiver) -> list:
@@ -132,7 +132,7 @@ def test_a_worker_killed_mid_delivery_leaves_its_horse_to_deliver_exactly_once(
     # the e-mail reaches the mailbox a moment before its worker records it as delivered: wait for the record
     wait_for(lambda: sorted(outcomes(svc, incident["id"])) == [("dsl", 1, "delivered"), ("hook", 1, "delivered")], 60,
              "the horse's delivery and the e-mail", workers.logs)
-    alert_id = svc.alerts.attempts(incident["id"])[0]["alert_id"]
+    alert_id = svc.alerts.attempts(incident["id"])[0].alert_id
     wait_for(lambda: delivery_job(svc, alert_id, "hook").is_finished, 60, "the delivery job to finish", workers.logs)
     assert len(hook_requests(receiver)) == 1 and len(mailbox.received) == 1
 
@@ -151,16 +151,16 @@ def test_worker_and_horse_killed_mid_send_a_new_worker_sends_again_with_the_same
 
     workers.start()
     wait_for(lambda: len(mailbox.received) == 1, 30, "the e-mail, not held up by the cut-off delivery", workers.logs)
-    alert_id = svc.alerts.attempts(incident["id"])[0]["alert_id"]
+    alert_id = svc.alerts.attempts(incident["id"])[0].alert_id
     wait_for(lambda: delivery_job(svc, alert_id, "hook").is_finished, RECOVERY_SECONDS,
              "RQ to retry the cut-off delivery", workers.logs)
 
-    attempts = [a for a in svc.alerts.attempts(incident["id"]) if a["channel"] == "hook"]
-    assert [(a["attempt"], a["outcome"], a["detail"]) for a in attempts] == [(1, "unknown", CUT_OFF),
+    attempts = [a for a in svc.alerts.attempts(incident["id"]) if a.channel == "hook"]
+    assert [(a.attempt, a.outcome, a.detail) for a in attempts] == [(1, "unknown", CUT_OFF),
                                                                             (2, "delivered", None)]
     copies = hook_requests(receiver)
     assert len(copies) == 2, "at most twice: once cut off, once again"
-    key = svc.alerts.get(alert_id)["key"]
+    key = svc.alerts.get(alert_id).key
     assert [headers["Idempotency-Key"] for headers, _ in copies] == [key, key]
     assert [json.loads(body)["key"] for _, body in copies] == [key, key]
     assert len(mailbox.received) == 1
@@ -195,7 +195,7 @@ def test_worker_and_horse_killed_before_sending_a_new_worker_sends_exactly_once(
     workers.start()
     wait_for(lambda: ("hook", 1, "delivered") in outcomes(svc, incident["id"]), RECOVERY_SECONDS,
              "RQ to retry the cut-off delivery", workers.logs)
-    alert_id = svc.alerts.attempts(incident["id"])[0]["alert_id"]
+    alert_id = svc.alerts.attempts(incident["id"])[0].alert_id
     wait_for(lambda: delivery_job(svc, alert_id, "hook").is_finished and sorted(outcomes(svc, incident["id"])) == [
         ("dsl", 1, "delivered"), ("hook", 1, "delivered")], 60, "the delivery jobs to finish", workers.logs)
     assert len(hook_requests(receiver)) == 1 and len(mailbox.received) == 1
@@ -235,16 +235,16 @@ def test_a_real_worker_escalates_then_repeats_until_acknowledged(
         return any(at > acknowledged_at for at in ended) and not waiting
     wait_for(follow_ups_ended, 60, "the follow-ups to end", workers.logs)
 
-    alerts = [svc.alerts.get(i) for i in dict.fromkeys(a["alert_id"] for a in svc.alerts.attempts(incident["id"]))]
-    [first] = [a for a in alerts if a["kind"] == "first"]
-    after = {a["kind"]: (moment(a["created_at"]) - moment(first["created_at"])).total_seconds()
-             for a in sorted(alerts, key=lambda a: moment(a["created_at"]), reverse=True)}
+    alerts = [svc.alerts.get(i) for i in dict.fromkeys(a.alert_id for a in svc.alerts.attempts(incident["id"]))]
+    [first] = [a for a in alerts if a.kind == "first"]
+    after = {a.kind: (a.created_at - first.created_at).total_seconds()
+             for a in sorted(alerts, key=lambda a: a.created_at, reverse=True)}
     assert sorted(after) == ["escalation", "first", "repeat"]
     assert after["escalation"] >= 6 and after["repeat"] >= 12       # the earliest of each: never before its time
-    assert all(moment(a["created_at"]) < acknowledged_at for a in alerts), "nothing after the acknowledgement"
+    assert all(a.created_at < acknowledged_at for a in alerts), "nothing after the acknowledgement"
     assert to()[:2] == [["dsl@gatehouse.sch.uk"], ["head@gatehouse.sch.uk"]]
     assert to()[2:] == [["dsl@gatehouse.sch.uk"]] * (len(to()) - 2)
-    assert len(to()) == len([a for a in svc.alerts.attempts(incident["id"]) if a["outcome"] == "delivered"])
+    assert len(to()) == len([a for a in svc.alerts.attempts(incident["id"]) if a.outcome == "delivered"])
 
 
 def test_the_workers_heartbeat_and_clean_up_come_from_the_settings(fake_redis, services):

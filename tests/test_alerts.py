@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta, timezone
 
 import pytest
 from rq import Queue, Retry, SimpleWorker
 from rq.registry import FailedJobRegistry, FinishedJobRegistry, ScheduledJobRegistry
 
-import workers.alerts
+from monitor.alerting import dispatch, notify
 from monitor.config import load_config
 from workers import jobs
 from monitor.background import ALERTS, QUEUES
@@ -90,7 +90,7 @@ def test_an_opened_incident_reaches_every_channel_once_without_anyones_name(aler
     everything = body + envelope.content
     for private in (b"pupil1", b"Pupil 0", b"stranger@gmail.com", b"Stranger Danger", b"a.teacher"):
         assert private not in everything
-    assert [(a["channel"], a["attempt"], a["ok"]) for a in svc.alerts.attempts(incident["id"])] == [
+    assert [(a.channel, a.attempt, a.ok) for a in svc.alerts.attempts(incident["id"])] == [
         ("dsl", 1, True), ("slack", 1, True)]
 
 
@@ -115,22 +115,22 @@ def test_an_incident_that_clears_within_the_group_wait_sends_nothing(alerting, r
     svc.pipeline.process(zoom.left(zoom.T0 + 15, "x", "stranger@gmail.com"))
     svc.clock.advance(30)
     [incident] = svc.incidents.list()
-    assert workers.alerts.send_meeting_alerts(svc, incident["meeting_uuid"]) is None
+    assert dispatch.send_meeting_alerts(svc.alerting, incident["meeting_uuid"]) is None
     assert svc.incidents.get(incident["id"])["alert_state"] == "cleared"
     assert receiver.requests == [] and mailbox.received == []
 
 
 def test_a_failing_channel_is_retried_and_its_failure_shows_on_the_incident(alerting, receiver, monkeypatch, client):
     svc, mailbox = alerting
-    monkeypatch.setattr(workers.alerts, "RETRIES", Retry(max=2))
+    monkeypatch.setattr(notify, "RETRIES", Retry(max=2))
     receiver.status = 500
     outsider_lesson(svc)
     run_worker(svc, rounds=6)
     [incident] = svc.incidents.list()
-    attempts = [(a["channel"], a["attempt"], a["ok"]) for a in svc.alerts.attempts(incident["id"])]
+    attempts = [(a.channel, a.attempt, a.ok) for a in svc.alerts.attempts(incident["id"])]
     assert attempts == [("dsl", 1, True), ("slack", 1, False), ("slack", 2, False), ("slack", 3, False)]
-    assert all("HTTP 500" in a["detail"] for a in svc.alerts.attempts(incident["id"]) if not a["ok"])
-    assert all("secret" not in (a["detail"] or "") for a in svc.alerts.attempts(incident["id"]))
+    assert all("HTTP 500" in a.detail for a in svc.alerts.attempts(incident["id"]) if not a.ok)
+    assert all("secret" not in (a.detail or "") for a in svc.alerts.attempts(incident["id"]))
     shown = client.get(f"/api/incidents/{incident['id']}", headers={"Authorization": "Bearer test-api-token"})
     assert [(a["channel"], a["ok"]) for a in shown.get_json()["alert_attempts"]] == [
         ("dsl", True), ("slack", False), ("slack", False), ("slack", False)]
@@ -146,9 +146,9 @@ def mail_to(mailbox) -> list[list[str]]:
 def follow_up(svc, minutes: float) -> None:
     """Time passes; the follow-up job (scheduled by RQ in real time) runs as the scheduler would run it then."""
     svc.clock.advance(minutes * 60)
-    for alert_id in sorted({a["alert_id"] for i in svc.incidents.list() for a in svc.alerts.attempts(i["id"])}):
-        if svc.alerts.get(alert_id)["kind"] == "first":
-            workers.alerts.follow_up_alert(svc, alert_id)
+    for alert_id in sorted({a.alert_id for i in svc.incidents.list() for a in svc.alerts.attempts(i["id"])}):
+        if svc.alerts.get(alert_id).kind == "first":
+            dispatch.follow_up_alert(svc.alerting, alert_id)
     run_worker(svc)
 
 
@@ -175,7 +175,7 @@ def test_an_unacknowledged_alert_escalates_then_repeats_and_an_ack_stops_both(al
         ("Dee S. Lead (API)", "acknowledge")]
     follow_up(svc, 60)
     assert len(mailbox.received) == 3                                  # the acknowledgement stopped the repeats
-    kinds = [a["kind"] for a in svc.alerts.attempts(incident["id"]) if a["channel"] != "slack"]
+    kinds = [a.kind for a in svc.alerts.attempts(incident["id"]) if a.channel != "slack"]
     assert kinds == ["first", "escalation", "repeat"]
 
 
@@ -242,14 +242,14 @@ def test_no_second_worker_sends_while_one_is_sending(alerting, receiver):
         update={"group_wait_seconds": 30})))
     outsider_lesson(svc)
     [incident] = svc.incidents.list()
-    alert_id = workers.alerts.send_meeting_alerts(svc, incident["meeting_uuid"])
+    alert_id = dispatch.send_meeting_alerts(svc.alerting, incident["meeting_uuid"])
     svc.redis.set(keys.alert_sending(alert_id, "slack"), "1")      # a worker is sending it right now
-    with pytest.raises(workers.alerts.DeliveryInProgress):
-        workers.alerts.deliver_alert(svc, alert_id, "slack")
+    with pytest.raises(notify.DeliveryInProgress):
+        notify.deliver_alert(svc.alerting, alert_id, "slack")
     assert receiver.requests == []
     svc.redis.delete(keys.alert_sending(alert_id, "slack"))
-    workers.alerts.deliver_alert(svc, alert_id, "slack")
-    workers.alerts.deliver_alert(svc, alert_id, "slack")            # RQ ran it twice: it goes out once
+    notify.deliver_alert(svc.alerting, alert_id, "slack")
+    notify.deliver_alert(svc.alerting, alert_id, "slack")            # RQ ran it twice: it goes out once
     assert len(receiver.requests) == 1
 
 
@@ -259,8 +259,8 @@ def test_a_follow_up_is_never_due_before_its_step(alerting):
     svc.clock.advance(0.4)
     outsider_lesson(svc)
     [incident] = svc.incidents.list()
-    alert_id = workers.alerts.send_meeting_alerts(svc, incident["meeting_uuid"])
-    created = datetime.fromisoformat(svc.alerts.get(alert_id)["created_at"].replace("Z", "+00:00"))
+    alert_id = dispatch.send_meeting_alerts(svc.alerting, incident["meeting_uuid"])
+    created = svc.alerts.get(alert_id).created_at
     registry = ScheduledJobRegistry(queue=Queue(ALERTS, connection=svc.redis))
     [due] = [registry.get_scheduled_time(i) for i in registry.get_job_ids() if i.startswith("follow-up-")]
     assert due.replace(tzinfo=timezone.utc) - created == timedelta(minutes=15, seconds=0.6)
@@ -345,4 +345,4 @@ def test_the_sending_lease_outlasts_a_delivery_but_not_the_retry_of_a_killed_one
     killed worker only once its heartbeat (60 s) and the first retry interval are over, when the lease has gone."""
     from monitor import keys
 
-    assert workers.alerts.DELIVERY_TIMEOUT < keys.ALERT_SENDING_SECONDS < 60 + workers.alerts.RETRIES.intervals[0]
+    assert notify.DELIVERY_TIMEOUT < keys.ALERT_SENDING_SECONDS < 60 + notify.RETRIES.intervals[0]

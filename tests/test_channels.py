@@ -1,6 +1,7 @@
 """The alert channels against real servers on this machine: aiosmtpd for e-mail, http.server for the webhooks."""
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import hmac
 import html
@@ -22,10 +23,10 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from monitor.alerts.channels import DeliveryError, EmailChannel, SlackChannel, TeamsChannel, WebhookChannel
-from monitor.alerts.content import alert_message
-from monitor.alerts.message import AlertMessage
-from monitor.alerts.samples import SAMPLE_INCIDENT, sample_config
+from monitor.alerting.channels import DeliveryError, EmailChannel, SlackChannel, TeamsChannel, WebhookChannel
+from monitor.alerting.content import alert_message
+from monitor.alerting.message import AlertMessage
+from monitor.alerting.samples import SAMPLE_INCIDENT, sample_config
 from monitor.clock import ManualClock
 
 from .local_servers import Mailbox, smtp_server
@@ -426,7 +427,7 @@ def markdown_shows(text: str) -> str:
 
 
 def test_a_topic_shows_as_typed_and_links_nowhere_in_every_channel(receiver):
-    message = alert_message(sample_config(), [{**SAMPLE_INCIDENT, "topic": TOPIC}], "incident-42-opened")
+    message = alert_message(sample_config(), [dataclasses.replace(SAMPLE_INCIDENT, topic=TOPIC)], "incident-42-opened")
     with smtp_server() as (port, mailbox):
         EmailChannel(host="127.0.0.1", port=port, security="none", sender=SENDER).send(message, RECIPIENTS)
     for channel in (TeamsChannel(receiver.url(TEAMS_PATH)), SlackChannel(receiver.url(SLACK_PATH)),

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from monitor.config import ConfigError, load_config
-from monitor.alerts.delivery import check_environment
+from monitor.alerting.channels import check_environment
 from monitor.lessons import LessonRow
 from monitor.pipeline import Pipeline
 

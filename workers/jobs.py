@@ -10,8 +10,6 @@ from monitor.clock import utc_now
 from monitor.digest import tick
 from monitor.services import Services
 
-from . import alerts
-
 log = logging.getLogger(__name__)
 _services: Services | None = None
 
@@ -42,25 +40,19 @@ def sweep() -> None:
 
 def alert_incident(incident_id: int) -> None:
     """Runs once an incident is committed: it joins its meeting's alert group, sent after the group wait."""
-    svc = current()
-    incident = svc.incidents.get(incident_id)
-    if incident is not None:
-        alerts.schedule_group(svc, incident["meeting_uuid"])
+    current().alerting.alert_incident(incident_id)
 
 
 def send_meeting_alerts(meeting_uuid: str) -> None:
-    svc = current()
-    alerts.send_meeting_alerts(svc, meeting_uuid)
-    if svc.alerts.pending(meeting_uuid):   # opened while this group was being sent
-        alerts.schedule_group(svc, meeting_uuid)
+    current().alerting.send_group(meeting_uuid)
 
 
 def follow_up_alert(alert_id: int) -> None:
-    alerts.follow_up_alert(current(), alert_id)
+    current().alerting.follow_up(alert_id)
 
 
 def deliver_alert(alert_id: int, channel: str) -> None:
-    alerts.deliver_alert(current(), alert_id, channel)
+    current().alerting.deliver(alert_id, channel)
 
 
 def delivery_failed(job, connection, exc_type, exc_value, traceback) -> None:

@@ -12,8 +12,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
-from ..alerts.channels import EmailChannel
-from ..alerts.delivery import smtp_channel
+from ..alerting.channels import EmailChannel, smtp_channel
 from ..clock import Clock, utc_now, wall_clock
 from ..config import SchoolConfig
 from .figures import Digest, make_digest

@@ -1,4 +1,5 @@
-"""The incident and alert tables. Their history lives in monitor/migrations: change both together."""
+"""The incident tables, and the declarative Base of every table (the alert tables are in monitor/alerting/models.py).
+Their history lives in monitor/migrations: change both together."""
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
@@ -87,54 +88,6 @@ class IncidentOccurrence(Base):
     opened_at: Mapped[datetime]
     cleared_at: Mapped[datetime | None]
     evidence: Mapped[dict]
-
-
-class Alert(Base):
-    """One message about the incidents of one meeting, sent to each of its channels."""
-
-    __tablename__ = "alerts"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(64), unique=True)
-    kind: Mapped[str] = mapped_column(String(16), default="first", server_default="first")
-    """first, repeat (still unacknowledged) or escalation."""
-    meeting_uuid: Mapped[str]
-    incident_ids: Mapped[list] = mapped_column(JSON)
-    channels: Mapped[list] = mapped_column(JSON)
-    created_at: Mapped[datetime]
-
-
-class AlertDelivery(Base):
-    """Every attempt to deliver an alert over a channel, and what came of it."""
-
-    __tablename__ = "alert_deliveries"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE", name="fk_alert_deliveries_alert"),
-                                          index=True)
-    channel: Mapped[str] = mapped_column(String(64))
-    attempt: Mapped[int]
-    at: Mapped[datetime]
-    """When the attempt began."""
-    ok: Mapped[bool | None]
-    """None while it is under way, and for good when its worker was killed mid-send: the outcome is unknown."""
-    detail: Mapped[str | None]
-
-
-class Silence(Base):
-    """No alerts, for a while, for incidents that match every field given (rule, meeting id, host)."""
-
-    __tablename__ = "silences"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    rule: Mapped[str | None] = mapped_column(String(64))
-    meeting_id: Mapped[str | None]
-    host_email: Mapped[str | None]
-    starts_at: Mapped[datetime]
-    ends_at: Mapped[datetime]
-    author: Mapped[str]
-    reason: Mapped[str]
-    created_at: Mapped[datetime]
 
 
 class AuditEntry(Base):

@@ -60,9 +60,10 @@ def school_zone() -> ZoneInfo:
 
 
 @bp.app_template_filter("local")
-def local_time(value: str | None) -> str:
-    """An ISO-8601 UTC time as the school reads it: "Wed 18 Nov 2026 10:10"."""
+def local_time(value: datetime | str | None) -> str:
+    """A time (aware, or ISO-8601 UTC) as the school reads it: "Wed 18 Nov 2026 10:10"."""
     if not value:
         return ""
-    moment = datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(school_zone())
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(value.replace("Z", "+00:00"))
+    moment = moment.astimezone(school_zone())
     return moment.strftime("%a %d %b %Y %H:%M")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import render_template
 
 from ..accounts.web import role_required
-from ..alerts.content import HEADLINES
+from ..alerting.content import HEADLINES
 from ..people import PersonClass
 from ..services import services
 from ..times import iso_ms as iso

@@ -8,7 +8,7 @@ from wtforms import DateField, RadioField, SelectChoice, SelectField, TextAreaFi
 from wtforms.validators import DataRequired, Optional
 
 from ..accounts.web import role_required
-from ..alerts.content import HEADLINES, PROTOCOL
+from ..alerting.content import HEADLINES, PROTOCOL
 from ..incidents.people import person_key
 from ..incidents.triage import OUTCOMES, TriageError
 from ..services import services

@@ -10,7 +10,7 @@ from wtforms import DateField, SelectChoice, SelectField
 from wtforms.validators import Optional
 
 from ..accounts.web import role_required
-from ..alerts.content import HEADLINES
+from ..alerting.content import HEADLINES
 from ..rules import RULE_IDS
 from ..services import services
 from ..spreadsheet import csv_text

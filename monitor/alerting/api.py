@@ -15,6 +15,8 @@ from ..clock import utc_now
 from ..config import Email, normalise_meeting_id
 from ..rules import RULE_IDS
 from ..services import services
+from ..times import iso_utc
+from .records import DeliveryAttempt, SilenceRecord
 
 log = logging.getLogger(__name__)
 bp = Blueprint("alerts_api", __name__)
@@ -45,6 +47,17 @@ class NewSilence(BaseModel):
         if self.starts_at and self.ends_at <= self.starts_at:
             raise ValueError("ends_at must be after starts_at")
         return self
+
+
+def attempt_json(attempt: DeliveryAttempt) -> dict:
+    return {"alert_id": attempt.alert_id, "kind": attempt.kind, "channel": attempt.channel, "attempt": attempt.attempt,
+            "at": iso_utc(attempt.at), "ok": attempt.ok, "outcome": attempt.outcome, "detail": attempt.detail}
+
+
+def silence_json(silence: SilenceRecord) -> dict:
+    return {"id": silence.id, "rule": silence.rule, "meeting_id": silence.meeting_id, "host_email": silence.host_email,
+            "starts_at": iso_utc(silence.starts_at), "ends_at": iso_utc(silence.ends_at), "author": silence.author,
+            "reason": silence.reason, "created_at": iso_utc(silence.created_at)}
 
 
 def _now() -> datetime:
@@ -80,7 +93,7 @@ def incident(incident_id: int):
     found = svc.incidents.get(incident_id)
     if found is None:
         return jsonify(error="no such incident"), 404
-    return jsonify({**found, "alert_attempts": svc.alerts.attempts(incident_id)})
+    return jsonify({**found, "alert_attempts": [attempt_json(a) for a in svc.alerts.attempts(incident_id)]})
 
 
 @bp.post("/api/incidents/<int:incident_id>/acknowledge")
@@ -113,8 +126,8 @@ def create_silence():
     created = services().alerts.silence(rule=silence.rule, meeting_id=silence.meeting_id, host_email=silence.host_email,
                                         starts_at=starts_at, ends_at=silence.ends_at, author=silence.author,
                                         reason=silence.reason, at=now)
-    log.info("silence %s created until %s", created["id"], created["ends_at"])
-    return jsonify(created), 201
+    log.info("silence %s created until %s", created.id, iso_utc(created.ends_at))
+    return jsonify(silence_json(created)), 201
 
 
 @bp.get("/api/silences")
@@ -123,7 +136,8 @@ def create_silence():
 def list_silences():
     """The silences in force; ``?all=1`` for every one ever made."""
     everything = request.args.get("all", "").lower() in ("1", "true", "yes")
-    return jsonify(silences=services().alerts.silences(active_at=None if everything else _now()))
+    found = services().alerts.silences(active_at=None if everything else _now())
+    return jsonify(silences=[silence_json(s) for s in found])
 
 
 @bp.delete("/api/silences/<int:silence_id>")
@@ -132,7 +146,7 @@ def list_silences():
 def end_silence(silence_id: int):
     if not services().alerts.expire_silence(silence_id, _now()):
         return jsonify(error="no silence in force with that id"), 404
-    return jsonify(services().alerts.silences(ids=[silence_id])[0])
+    return jsonify(silence_json(services().alerts.silences(ids=[silence_id])[0]))
 
 
 def init_app(app: Flask) -> None:

@@ -2,6 +2,7 @@
 Never a pupil's name or e-mail, nor anyone else's: the incident queue, behind sign-in, has the detail."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -9,6 +10,7 @@ from zoneinfo import ZoneInfo
 from ..config import SchoolConfig
 from ..rules import EXTERNAL_PARTICIPANT, FEWER_THAN_TWO_PUPILS, NO_RECORDING, NON_TEACHER_HOST
 from .message import AlertMessage
+from .records import AlertIncident
 
 HEADLINES = {
     EXTERNAL_PARTICIPANT: "someone from outside the school joined a lesson with pupils",
@@ -24,21 +26,20 @@ PROTOCOL = {
 }
 
 
-def _when(config: SchoolConfig, iso: str) -> str:
-    moment = datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(ZoneInfo(config.school.timezone))
-    return moment.strftime("%a %d %b %Y, %H:%M")
+def _when(config: SchoolConfig, moment: datetime) -> str:
+    return moment.astimezone(ZoneInfo(config.school.timezone)).strftime("%a %d %b %Y, %H:%M")
 
 
-def alert_message(config: SchoolConfig, incidents: list[dict], key: str) -> AlertMessage:
+def alert_message(config: SchoolConfig, incidents: Sequence[AlertIncident], key: str) -> AlertMessage:
     """One alert for the incidents of one meeting (the first is the one it leads with)."""
     first = incidents[0]
-    lesson = " ".join((first["topic"] or "").split()) or f"meeting {first['meeting_id'] or first['meeting_uuid']}"
-    rules = list(dict.fromkeys(i["rule"] for i in incidents))
+    lesson = " ".join((first.topic or "").split()) or f"meeting {first.meeting_id or first.meeting_uuid}"
+    rules = list(dict.fromkeys(i.rule for i in incidents))
     base = config.alerts.base_url.rstrip("/")
-    link = f"{base}/incidents/{first['id']}" if len(incidents) == 1 else \
-        f"{base}/incidents?meeting_uuid={quote(first['meeting_uuid'], safe='')}"
-    severity = min((i["severity"] for i in incidents), key=["high", "medium", "low"].index)
-    facts = [("Lesson", lesson), ("Meeting ID", first["meeting_id"] or "-"), ("When", _when(config, first["began_at"])),
+    link = f"{base}/incidents/{first.id}" if len(incidents) == 1 else \
+        f"{base}/incidents?meeting_uuid={quote(first.meeting_uuid, safe='')}"
+    severity = min((i.severity for i in incidents), key=["high", "medium", "low"].index)
+    facts = [("Lesson", lesson), ("Meeting ID", first.meeting_id or "-"), ("When", _when(config, first.began_at)),
              ("Severity", severity)]
     facts += [("Breach", f"{HEADLINES[rule].capitalize()}. {PROTOCOL[rule]}") for rule in rules]
     if len(incidents) > 1:

@@ -1,8 +1,8 @@
 """Made-up alerts: the test alert of `monitor alerts test`, and the README's samples of what each channel sends,
 made by the channels' own code from an invented incident (no real lesson, pupil or school).
 
-    python -m monitor.alerts.samples              prints the README's samples section
-    python -m monitor.alerts.samples --write      rewrites it in README.md (a test checks it is current)
+    python -m monitor.alerting.samples              prints the README's samples section
+    python -m monitor.alerting.samples --write      rewrites it in README.md (a test checks it is current)
 """
 from __future__ import annotations
 
@@ -10,24 +10,29 @@ import dataclasses
 import hashlib
 import json
 import sys
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from ..config import SchoolConfig, load_config
 from ..rules import EXTERNAL_PARTICIPANT
-from .channels import (compose_email, email_text, encode_json, slack_payload, teams_payload, webhook_payload,
-                       webhook_signature)
+from .channels.email import compose_email, email_text
+from .channels.http import encode_json
+from .channels.slack import slack_payload
+from .channels.teams import teams_payload
+from .channels.webhook import webhook_payload, webhook_signature
 from .content import alert_message
 from .message import AlertMessage
+from .records import AlertIncident
 
 ROOT = Path(__file__).resolve().parents[2]
-BEGIN = "<!-- alert samples: made by `python -m monitor.alerts.samples --write`; a test checks they are current -->"
+BEGIN = "<!-- alert samples: made by `python -m monitor.alerting.samples --write`; a test checks they are current -->"
 END = "<!-- end of alert samples -->"
-SAMPLE_INCIDENT = {
-    "id": 42, "rule": EXTERNAL_PARTICIPANT, "severity": "high", "meeting_uuid": "sample-meeting-uuid==",
-    "meeting_id": "81234567890", "topic": "Year 8 Science", "began_at": "2026-11-18T10:10:00Z",
-}
+SAMPLE_BEGAN_AT = datetime(2026, 11, 18, 10, 10, tzinfo=timezone.utc)
+SAMPLE_INCIDENT = AlertIncident(
+    id=42, rule=EXTERNAL_PARTICIPANT, severity="high", meeting_uuid="sample-meeting-uuid==", meeting_id="81234567890",
+    topic="Year 8 Science", host_email=None, status="new", alert_state="pending", began_at=SAMPLE_BEGAN_AT,
+    opened_at=SAMPLE_BEGAN_AT, cleared_at=None)
 SAMPLE_KEY = hashlib.sha256(b"sample alert").hexdigest()[:32]
 SAMPLE_SENDER = "Safeguarding monitor <alerts@gatehouse.sch.uk>"
 SAMPLE_RECIPIENTS = ("dsl@gatehouse.sch.uk",)

@@ -1,11 +1,26 @@
-"""The configured channels, made from the school's config and the secrets in the environment."""
+"""The channels that deliver an alert: e-mail, Microsoft Teams, Slack and a generic signed JSON webhook.
+
+A channel only formats and sends: it adds nothing to what the AlertMessage says. Its words are plain text, some of
+them Zoom's (a meeting's topic is whatever its host typed), so each channel puts them in its markup as text: HTML
+escaped in the e-mail, Markdown escaped for Teams, plain_text objects for Slack; the webhook's JSON is data. The
+URLs of Teams and Slack webhooks are secrets (whoever knows one can post to the channel), so errors name only their
+scheme and host.
+"""
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
-from ..config import ChannelSection, ConfigError, SchoolConfig
-from .channels import EmailChannel, SlackChannel, TeamsChannel, WebhookChannel
+from ...clock import Clock, wall_clock
+from ...config import ChannelSection, ConfigError, SchoolConfig
+from .channel import Channel, DeliveryError
+from .email import EmailChannel
+from .slack import SlackChannel
+from .teams import TeamsChannel
+from .webhook import WebhookChannel
+
+__all__ = ["Channel", "DeliveryError", "EmailChannel", "SlackChannel", "TeamsChannel", "WebhookChannel",
+           "check_environment", "make_channel", "missing_environment", "missing_smtp", "smtp_channel"]
 
 SMTP_VARIABLES = ("SMTP_HOST", "ALERTS_FROM")
 """Needed by e-mail channels; also SMTP_PORT (587), SMTP_SECURITY (starttls | ssl | none), SMTP_USERNAME,
@@ -34,22 +49,23 @@ def check_environment(config: SchoolConfig, environ: Mapping[str, str] = os.envi
             raise ConfigError(f"environment variable {variable} is not set (needed by [digest] recipients)")
 
 
-def smtp_channel(environ: Mapping[str, str] = os.environ) -> EmailChannel:
-    """The school's SMTP server, from SMTP_* variables and ALERTS_FROM."""
+def smtp_channel(environ: Mapping[str, str] = os.environ, to: Sequence[str] = ()) -> EmailChannel:
+    """The school's SMTP server, from SMTP_* variables and ALERTS_FROM; an alert sent through it goes to ``to``."""
     return EmailChannel(host=environ["SMTP_HOST"], port=int(environ.get("SMTP_PORT", "587")),
                         security=environ.get("SMTP_SECURITY", "starttls"),
                         username=environ.get("SMTP_USERNAME") or None, password=environ.get("SMTP_PASSWORD") or None,
-                        sender=environ["ALERTS_FROM"])
+                        sender=environ["ALERTS_FROM"], to=to)
 
 
-def channel(config: SchoolConfig, name: str, environ: Mapping[str, str] = os.environ):
-    """The channel called ``name``, and its recipients (e-mail only)."""
+def make_channel(config: SchoolConfig, name: str, environ: Mapping[str, str] = os.environ, *,
+                 clock: Clock = wall_clock) -> Channel:
+    """The channel called ``name``, with its recipients (an e-mail channel's ``to``) and its secrets."""
     section = config.alerts.channels[name]
     if section.type == "email":
-        return smtp_channel(environ), list(section.to)
+        return smtp_channel(environ, section.to)
     url = environ[section.url_env]
     if section.type == "teams":
-        return TeamsChannel(url), []
+        return TeamsChannel(url)
     if section.type == "slack":
-        return SlackChannel(url), []
-    return WebhookChannel(url, environ[section.secret_env]), []
+        return SlackChannel(url)
+    return WebhookChannel(url, environ[section.secret_env], clock=clock)

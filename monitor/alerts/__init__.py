@@ -1,1 +1,0 @@
-"""Alerts: who is told about an incident, over which channel, and what they are told."""
