@@ -82,7 +82,7 @@ def _act(incident_id: int, form: FlaskForm, change) -> object:
                 flash("Nothing was changed: the incident is not in a state that allows it.", "error")
         except TriageError as exc:
             flash(f"Nothing was changed: {exc}.", "error")
-    return redirect(url_for("queue.incident", incident_id=incident_id), 303)
+    return redirect(url_for("staff.incident", incident_id=incident_id), 303)
 
 
 def _problems(form: FlaskForm) -> str:
