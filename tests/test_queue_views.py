@@ -7,7 +7,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DatabaseError
 
 from monitor.incidents.models import AuditEntry
-from monitor.incidents.people import person_key
+from monitor.incidents.concerned import person_key
 
 from . import zoom
 from .test_queue import PUPIL, lesson_with_two_breaches, rows, signed_in

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from ..config import SchoolConfig
-from ..people import PersonClass, classify
+from ..classes import PersonClass, classify
 from .state import MeetingState, Summary
 
 

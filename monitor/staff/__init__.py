@@ -9,7 +9,7 @@ from flask import Blueprint, Flask, redirect, url_for
 from flask_login import current_user
 
 from ..clock import utc_now
-from ..people import STAFF_CLASSES
+from ..classes import STAFF_CLASSES
 from ..rules import CONDUCT_RULES
 from ..services import services
 

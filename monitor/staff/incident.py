@@ -9,7 +9,7 @@ from wtforms.validators import DataRequired, Optional
 
 from ..accounts.web import role_required
 from ..alerts.content import HEADLINES, PROTOCOL
-from ..incidents.people import person_key
+from ..incidents.concerned import person_key
 from ..incidents.triage import OUTCOMES, TriageError
 from ..services import services
 from . import EVERYONE, TRIAGERS, bp, may_read_chronology, now, visible, who
