@@ -17,7 +17,7 @@ from .incidents import IncidentStore
 from .lessons import LessonStore, lesson_of, quiet_since
 from .memory import with_change
 from .roster.changes import Change, change_for
-from .roster.model import People, Roster, build_roster, summarise
+from .roster.model import PersonResolver, Roster, build_roster, summarise
 from .roster.store import RosterStore
 from .times import utc
 
@@ -40,9 +40,9 @@ class Pipeline:
         self.config = config
         self.clock = clock
         self.store = store
-        self.people = People(config)
+        self.resolver = PersonResolver(config)
         self.lessons = LessonStore(incidents.engine)
-        self.checks = Checks(config, store, conditions, self.people, incidents, notifier)
+        self.checks = Checks(config, store, conditions, self.resolver, incidents, notifier)
 
     @classmethod
     def on_redis(cls, config: SchoolConfig, redis: Redis, clock: Clock, incidents: IncidentStore,
@@ -70,7 +70,7 @@ class Pipeline:
         if event.event == "meeting.ended":
             self._before_end(change, int(now * 1000))
         applied, summary = self.store.apply(change)
-        self.checks.after_delivery(summary, summarise(self.people, summary), int(now * 1000), change.joined)
+        self.checks.after_delivery(summary, summarise(self.resolver, summary), int(now * 1000), change.joined)
         if change.joined and "ended_at" in summary.meeting:
             self._record_lesson(self.roster(change.uuid))
         return ("applied" if applied else "duplicate"), change.uuid
@@ -81,7 +81,7 @@ class Pipeline:
         state = self.store.load(change.uuid)
         if state is not None:
             self.checks.before_end(state.conditions, change.uuid, now)
-        self._record_lesson(build_roster(self.people, with_change(state, change)))
+        self._record_lesson(build_roster(self.resolver, with_change(state, change)))
 
     def fire_due_checks(self) -> None:
         self.checks.fire_due(int(self.clock() * 1000))
@@ -113,7 +113,7 @@ class Pipeline:
 
     def roster(self, uuid: str) -> Roster | None:
         state = self.store.load(uuid)
-        return build_roster(self.people, state) if state else None
+        return build_roster(self.resolver, state) if state else None
 
     def rosters(self, *, ended: bool = True) -> list[Roster]:
         """Every meeting's roster; with ``ended=False`` those of live meetings only (an ended one is not built)."""
@@ -121,5 +121,5 @@ class Pipeline:
         for uuid in self.store.meeting_uuids():
             state = self.store.load(uuid)
             if state is not None and (ended or "ended_at" not in state.meeting):
-                found.append(build_roster(self.people, state))
+                found.append(build_roster(self.resolver, state))
         return found

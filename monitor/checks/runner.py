@@ -12,7 +12,7 @@ from ..config import SchoolConfig
 from ..evidence import evidence
 from ..times import utc
 from ..incidents import Confirmation, IncidentStore, SetAside
-from ..roster.model import People, Roster, build_roster
+from ..roster.model import PersonResolver, Roster, build_roster
 from ..roster.state import Summary
 from ..roster.store import RosterStore
 from ..rules import SEVERITY, evaluate, late_external_participant
@@ -39,12 +39,12 @@ class Notifier(Protocol):
 
 
 class Checks:
-    def __init__(self, config: SchoolConfig, rosters: RosterStore, state: ConditionState, people: People,
+    def __init__(self, config: SchoolConfig, rosters: RosterStore, state: ConditionState, resolver: PersonResolver,
                  incidents: IncidentStore, notifier: Notifier):
         self.config = config
         self.rosters = rosters
         self.state = state
-        self.people = people
+        self.resolver = resolver
         self.incidents = incidents
         self.notifier = notifier
 
@@ -130,7 +130,7 @@ class Checks:
 
     def _full_roster(self, uuid: str) -> Roster | None:
         state = self.rosters.load(uuid)
-        return build_roster(self.people, state) if state else None
+        return build_roster(self.resolver, state) if state else None
 
     def _confirm(self, uuid: str, name: str, entry: Entry) -> None:
         roster = self._full_roster(uuid)
