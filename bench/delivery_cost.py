@@ -33,7 +33,7 @@ STAGES = (  # (module, owner in it or None, function, label): what a delivery do
     ("monitor.webhook", None, "read_event", "event model (pydantic)"),
     ("monitor.pipeline", None, "change_for", "roster operations"),
     ("monitor.roster.store", "RosterStore", "apply", "roster script round trip"),
-    ("monitor.pipeline", None, "summarise", "roster summary"),
+    ("monitor.pipeline", None, "snapshot_roster", "roster from the snapshot"),
     ("monitor.checks.runner", "Checks", "after_delivery", "rules and conditions"),
 )
 

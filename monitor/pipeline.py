@@ -17,7 +17,7 @@ from .incidents import IncidentStore
 from .lessons import LessonStore, lesson_of, quiet_since
 from .memory import with_change
 from .roster.changes import Change, change_for
-from .roster.model import PersonResolver, Roster, build_roster, summarise
+from .roster.model import PersonResolver, Roster, build_roster, snapshot_roster
 from .roster.store import RosterStore
 from .times import utc
 
@@ -69,9 +69,9 @@ class Pipeline:
             return ("ignored" if counted else "duplicate"), None
         if event.event == "meeting.ended":
             self._before_end(change, int(now * 1000))
-        applied, summary = self.store.apply(change)
-        self.checks.after_delivery(summary, summarise(self.resolver, summary), int(now * 1000), change.joined)
-        if change.joined and "ended_at" in summary.meeting:
+        applied, snapshot = self.store.apply(change)
+        self.checks.after_delivery(snapshot, snapshot_roster(self.resolver, snapshot), int(now * 1000), change.joined)
+        if change.joined and "ended_at" in snapshot.meeting:
             self._record_lesson(self.roster(change.uuid))
         return ("applied" if applied else "duplicate"), change.uuid
 

@@ -5,7 +5,7 @@ import pytest
 from monitor.config import load_config
 from monitor.events import parse_event
 from monitor.roster.changes import change_for
-from monitor.roster.model import PersonResolver, build_roster, summarise
+from monitor.roster.model import PersonResolver, build_roster, snapshot_roster
 from monitor.roster.store import RosterStore
 from monitor.rules import evaluate, late_external_participant
 
@@ -23,7 +23,7 @@ def rosters_after(config, *events):
     for event in events:
         _, summary = store.apply(change_for(parse_event(event), T0))
     people = PersonResolver(config)
-    return summarise(people, summary), build_roster(people, store.load(summary.uuid))
+    return snapshot_roster(people, summary), build_roster(people, store.load(summary.uuid))
 
 
 def roster_after(config, *events):

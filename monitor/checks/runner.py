@@ -13,7 +13,7 @@ from ..evidence import evidence
 from ..times import utc
 from ..incidents import Confirmation, IncidentStore, SetAside
 from ..roster.model import PersonResolver, Roster, build_roster
-from ..roster.state import Summary
+from ..roster.state import Snapshot
 from ..roster.store import RosterStore
 from ..rules import SEVERITY, evaluate, late_external_participant
 from .plan import Entry, Plan, condition_of, plan
@@ -48,11 +48,11 @@ class Checks:
         self.incidents = incidents
         self.notifier = notifier
 
-    def after_delivery(self, summary: Summary, roster: Roster, now: int, joined: str | None = None) -> None:
+    def after_delivery(self, snapshot: Snapshot, roster: Roster, now: int, joined: str | None = None) -> None:
         """Brings the meeting's conditions up to date with its roster, at ``now`` (ms)."""
-        uuid = summary.uuid
-        result = plan(decode_entries(summary.conditions), evaluate(roster, self.config), now)
-        if result.writes and not self.state.reconcile(uuid, summary.version, result.writes, result.deadlines):
+        uuid = snapshot.uuid
+        result = plan(decode_entries(snapshot.conditions), evaluate(roster, self.config), now)
+        if result.writes and not self.state.reconcile(uuid, snapshot.version, result.writes, result.deadlines):
             return  # a later delivery was applied meanwhile; its evaluation decides
         for _, entry in result.deadlines:
             if entry.grace:

@@ -8,7 +8,7 @@ from functools import cached_property
 
 from ..config import SchoolConfig
 from ..classes import PersonClass, classify
-from .state import MeetingState, Summary
+from .state import MeetingState, Snapshot
 
 
 @dataclass(frozen=True)
@@ -196,13 +196,13 @@ def _roster(resolver: PersonResolver, uuid: str, meeting: dict[str, str], presen
     )
 
 
-def summarise(resolver: PersonResolver, summary: Summary) -> Roster:
+def snapshot_roster(resolver: PersonResolver, snapshot: Snapshot) -> Roster:
     """The roster as the rules need it, from what a delivery returns: who is present, not their history."""
     present: dict[str, Person] = {}
-    for key in summary.present:
+    for key in snapshot.present:
         person = resolver(key)
         present.setdefault(person.key, person)
-    return _roster(resolver, summary.uuid, summary.meeting, tuple(present.values()))
+    return _roster(resolver, snapshot.uuid, snapshot.meeting, tuple(present.values()))
 
 
 def _connections(state: MeetingState) -> dict[str, Connection]:

@@ -9,7 +9,7 @@ from redis import Redis
 from .. import keys
 from ..connection import ThreadConnection
 from .changes import Change
-from .state import MeetingState, Summary
+from .state import MeetingState, Snapshot
 
 APPLY_LUA = resources.files(__package__).joinpath("apply.lua").read_text()
 COUNT_ONCE_LUA = """
@@ -56,14 +56,14 @@ class RosterStore:
         self._apply = redis.register_script(APPLY_LUA)
         self._count_once = redis.register_script(COUNT_ONCE_LUA)
 
-    def apply(self, change: Change) -> tuple[bool, Summary]:
+    def apply(self, change: Change) -> tuple[bool, Snapshot]:
         """Applies a change; False when this delivery was applied before (nothing changed then). Either way, the
         meeting as it now stands."""
         args = [change.fingerprint, keys.MEETING_RETENTION_SECONDS]
         for op in change.ops:
             args.extend(op)
         applied, meeting, present, conditions = self.connection.run(self._apply, keys.meeting_keys(change.uuid), args)
-        return bool(applied), Summary(change.uuid, _pairs(meeting), tuple(present), _pairs(conditions))
+        return bool(applied), Snapshot(change.uuid, _pairs(meeting), tuple(present), _pairs(conditions))
 
     def load(self, uuid: str) -> MeetingState | None:
         pipe = self.redis.pipeline(transaction=False)
