@@ -11,11 +11,11 @@ from .checks.runner import Checks, Notifier
 from .checks.state import ConditionState
 from .clock import Clock
 from .config import SchoolConfig
-from .connection import ThreadConnection
 from .events import Envelope, ZoomEvent, storable_event
 from .incidents import IncidentStore
 from .lessons import LessonStore, lesson_of, quiet_since
 from .memory import with_change
+from .redis_client import ThreadClient
 from .roster.changes import Change, change_for
 from .roster.model import PersonResolver, Roster, build_roster, snapshot_roster
 from .roster.store import RosterStore
@@ -47,9 +47,9 @@ class Pipeline:
     @classmethod
     def on_redis(cls, config: SchoolConfig, redis: Redis, clock: Clock, incidents: IncidentStore,
                  notifier: Notifier) -> "Pipeline":
-        connection = ThreadConnection(redis)  # one a thread, for both
-        return cls(config, clock, incidents, notifier, RosterStore(redis, connection),
-                   ConditionState(redis, connection))
+        thread_client = ThreadClient(redis)  # one socket a thread, for both
+        return cls(config, clock, incidents, notifier, RosterStore(redis, thread_client),
+                   ConditionState(redis, thread_client))
 
     def process(self, body: dict[str, Any]) -> tuple[Outcome, str | None]:
         """Takes one Zoom event body; returns what happened and the meeting uuid it concerned.

@@ -7,7 +7,7 @@ from importlib import resources
 from redis import Redis
 
 from .. import keys
-from ..connection import ThreadConnection
+from ..redis_client import ThreadClient
 from .changes import Change
 from .state import MeetingState, Snapshot
 
@@ -50,9 +50,9 @@ def _pairs(flat: list[str]) -> dict[str, str]:
 
 
 class RosterStore:
-    def __init__(self, redis: Redis, connection: ThreadConnection | None = None):
+    def __init__(self, redis: Redis, thread_client: ThreadClient | None = None):
         self.redis = redis
-        self.connection = connection or ThreadConnection(redis)
+        self.thread_client = thread_client or ThreadClient(redis)
         self._apply = redis.register_script(APPLY_LUA)
         self._count_once = redis.register_script(COUNT_ONCE_LUA)
 
@@ -62,7 +62,8 @@ class RosterStore:
         args = [change.fingerprint, keys.MEETING_RETENTION_SECONDS]
         for op in change.ops:
             args.extend(op)
-        applied, meeting, present, conditions = self.connection.run(self._apply, keys.meeting_keys(change.uuid), args)
+        reply = self.thread_client.run(self._apply, keys.meeting_keys(change.uuid), args)
+        applied, meeting, present, conditions = reply
         return bool(applied), Snapshot(change.uuid, _pairs(meeting), tuple(present), _pairs(conditions))
 
     def load(self, uuid: str) -> MeetingState | None:
