@@ -25,7 +25,7 @@ from collections import Counter
 from contextlib import contextmanager
 from urllib.parse import urlparse
 
-from harness import ROOT, local_redis
+from harness import ROOT, local_redis, release
 from webhook_bench import burst
 
 STAGES = (  # (module, owner in it or None, function, label): what a delivery does, in order
@@ -123,6 +123,7 @@ def main() -> None:
         from bench.bare_app import create_app as bare_app
         from monitor.app import create_app as real_app
 
+        release(dict(os.environ))
         store.flushdb()
         apps = {"bare": bare_app(), "real": real_app()}
         for app in apps.values():
