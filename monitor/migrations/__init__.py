@@ -6,10 +6,14 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, inspect, text
 
 from ..config import ConfigError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # importing Alembic announces its plugins
 
@@ -45,7 +49,7 @@ def _refuse_newer(at: str | None, needed: str) -> None:
         raise ConfigError(f"database schema is at {at}, newer than this version's {needed}: run the newer version")
 
 
-def alembic_config():
+def alembic_config() -> Config:
     from alembic.config import Config
 
     config = Config()
