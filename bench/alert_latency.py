@@ -36,7 +36,8 @@ from pathlib import Path
 import redis
 from rq import Worker
 
-from harness import ROOT, answers, free_port, gunicorn_command, iso, limit_run, local_redis, percentile, running
+from harness import (ROOT, answers, free_port, gunicorn_command, iso, limit_run, local_redis, percentile, release,
+                     running)
 from monitor.alerting.channels.webhook import webhook_signature  # this checkout's, which harness puts first on the path
 from monitor.signature import sign
 
@@ -169,8 +170,9 @@ def main() -> int:
                    ALERTS_WEBHOOK_SECRET=alert_secret,
                    ALERTS_WEBHOOK_URL=f"http://127.0.0.1:{receiver.server_address[1]}/alerts",
                    no_proxy="127.0.0.1", NO_PROXY="127.0.0.1")  # the alerts stay on this machine
+        release(env)
         stack.enter_context(running(gunicorn_command(port, "monitor.app:create_app()"), env, Path(tmp) / "web.log",
-                                    lambda: answers(port, "/healthz")))  # the schema is migrated by then
+                                    lambda: answers(port, "/healthz")))
         for n in range(args.workers):
             stack.enter_context(running([sys.executable, "-m", "monitor.cli", "worker"], env,
                                         Path(tmp) / f"worker-{n}.log", lambda: Worker.count(connection=store) > n))

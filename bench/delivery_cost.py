@@ -25,7 +25,7 @@ from collections import Counter
 from contextlib import contextmanager
 from urllib.parse import urlparse
 
-from harness import ROOT, local_redis
+from harness import ROOT, local_redis, release
 from webhook_bench import burst
 
 STAGES = (  # (module, owner in it or None, function, label): what a delivery does, in order
@@ -33,7 +33,7 @@ STAGES = (  # (module, owner in it or None, function, label): what a delivery do
     ("monitor.webhook", None, "read_event", "event model (pydantic)"),
     ("monitor.pipeline", None, "change_for", "roster operations"),
     ("monitor.roster.store", "RosterStore", "apply", "roster script round trip"),
-    ("monitor.pipeline", None, "summarise", "roster summary"),
+    ("monitor.pipeline", None, "snapshot_roster", "roster from the snapshot"),
     ("monitor.checks.runner", "Checks", "after_delivery", "rules and conditions"),
 )
 
@@ -123,6 +123,7 @@ def main() -> None:
         from bench.bare_app import create_app as bare_app
         from monitor.app import create_app as real_app
 
+        release(dict(os.environ))
         store.flushdb()
         apps = {"bare": bare_app(), "real": real_app()}
         for app in apps.values():

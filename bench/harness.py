@@ -41,6 +41,14 @@ def gunicorn_command(port: int, factory: str) -> list[str]:
             "--bind", f"127.0.0.1:{port}", "--chdir", str(ROOT), factory]
 
 
+def release(env: dict) -> None:
+    """The Procfile's release step: the database migrated before the servers start."""
+    done = subprocess.run([sys.executable, "-m", "monitor.cli", "db", "upgrade"], env=env, cwd=ROOT,
+                          capture_output=True, text=True)
+    if done.returncode:
+        raise RuntimeError(f"monitor db upgrade failed:\n{done.stderr}")
+
+
 def answers(port: int, health: str | None) -> bool:
     """Whether the server is up: `health` answers 200 or, without one, the port accepts a connection."""
     with suppress(OSError, http.client.HTTPException):

@@ -48,7 +48,7 @@ from pathlib import Path
 import redis
 
 from harness import (GUNICORN_ARGS, ROOT, answers, free_port, gunicorn_command, iso, limit_run, local_redis,
-                     percentile, running)
+                     percentile, release, running)
 from monitor.signature import sign  # this checkout's, which harness puts first on the path
 
 SERVERS = (("real", "monitor.app:create_app()", "/healthz"), ("bare", "bench.bare_app:create_app()", None))
@@ -328,6 +328,7 @@ def main() -> int:
                    MONITOR_SECRET_KEY=secrets.token_urlsafe(32),
                    MONITOR_CONFIG=str(ROOT / "config" / "monitor.example.toml"), MONITOR_DATA_DIR=tmp)
         store.flushdb()
+        release(env)
         with ExitStack() as stack:
             servers = {name: stack.enter_context(gunicorn(factory, env, Path(tmp) / f"{name}.log", health))
                        for name, factory, health in SERVERS}

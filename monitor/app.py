@@ -8,7 +8,7 @@ import secrets
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import api, headers, queue, webhook
+from . import api, headers, staff, webhook
 from .accounts import web as accounts_web
 from .alerting import api as alerts_api
 from .digest import web as digest_web
@@ -48,7 +48,7 @@ def create_app(services: Services | None = None) -> Flask:
     api.init_app(app)
     alerts_api.init_app(app)
     accounts_web.init_app(app)
-    queue.init_app(app)
+    staff.init_app(app)
     digest_web.init_app(app)
     for machine_facing in (api.bp, alerts_api.bp):  # the bearer token instead
         accounts_web.csrf.exempt(machine_facing)

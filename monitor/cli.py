@@ -54,7 +54,7 @@ def serve(host: str, port: int, config: Path | None) -> None:
 
     settings = _settings(config)
     try:
-        services = build_services(settings, embedded_ok=True)
+        services = build_services(settings, embedded_ok=True, upgrade=True)  # the one process: it migrates too
     except ConfigError as exc:
         _fail(exc)
     if settings.embedded:
@@ -114,14 +114,23 @@ def users() -> None:
     """Staff accounts for the incident queue."""
 
 
+def _database(settings: Settings):
+    """The database, once its schema is known to be this version's; else exits, saying what to run."""
+    from .db import connect_database
+    from .migrations import require_current
+
+    engine = connect_database(settings)
+    try:
+        require_current(engine)
+    except ConfigError as exc:
+        _fail(exc)
+    return engine
+
+
 def _accounts():
     from .accounts.store import AccountStore
-    from .db import connect_database
-    from .migrations import migrate
 
-    engine = connect_database(Settings())
-    migrate(engine)
-    return AccountStore(engine)
+    return AccountStore(_database(Settings()))
 
 
 def _password(from_stdin: bool) -> str:
@@ -152,9 +161,10 @@ def users_add(email: str, name: str, role: str, totp: bool, password_stdin: bool
 
     from .accounts.store import AccountError
 
+    accounts = _accounts()  # before the password is asked for: the database may not be ready
     password = _password(password_stdin)
     try:
-        uri = _accounts().add(email, name, role, password, totp=totp, at=datetime.now(timezone.utc))
+        uri = accounts.add(email, name, role, password, totp=totp, at=datetime.now(timezone.utc))
     except AccountError as exc:
         _fail(exc)
     click.echo(f"Added {email} ({role}).")
@@ -200,8 +210,9 @@ def users_enable(email: str) -> None:
 @PASSWORD_STDIN
 def users_set_password(email: str, password_stdin: bool) -> None:
     """A new password (12+ characters); every session of the account ends, and a lock-out is lifted."""
+    accounts = _accounts()
     password = _password(password_stdin)
-    _change(f"New password for {email}: signed out everywhere.", _accounts().set_password, email, password)
+    _change(f"New password for {email}: signed out everywhere.", accounts.set_password, email, password)
 
 
 @users.command("set-role")
@@ -268,11 +279,9 @@ def digest(week: str | None, fmt: str, send: bool, config: Path | None) -> None:
     """Show a week's safeguarding digest, or send it."""
     from .alerting.channels import DeliveryError, missing_smtp
     from .config import load_config
-    from .db import connect_database
     from .digest.render import render_html, render_json, render_text
     from .digest.service import DigestService
     from .digest.week import Week
-    from .migrations import migrate
 
     logging.getLogger().setLevel(logging.WARNING)
     settings = _settings(config)
@@ -284,9 +293,7 @@ def digest(week: str | None, fmt: str, send: bool, config: Path | None) -> None:
             raise ConfigError(f"environment variable {variable} is not set (needed to send the digest)")
     except ConfigError as exc:
         _fail(exc)
-    engine = connect_database(settings)
-    migrate(engine)
-    service = DigestService(school, engine)
+    service = DigestService(school, _database(settings))
     try:
         chosen = Week.parse(week) if week else service.last_week()
     except ValueError as exc:
@@ -302,6 +309,39 @@ def digest(week: str | None, fmt: str, send: bool, config: Path | None) -> None:
     link = service.link(chosen)
     click.echo(render_json(made) if fmt == "json" else render_html(made, link) if fmt == "html" else
                render_text(made, link), nl=False)
+
+
+@main.group()
+def db() -> None:
+    """The database's schema: upgrade it, or see whether it is current.
+
+    The database is DATABASE_URL's, else the SQLite file in MONITOR_DATA_DIR."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Migrate the database to this version's schema (the release step, before new processes start)."""
+    from .db import connect_database
+    from .migrations import upgrade
+
+    try:
+        click.echo(upgrade(connect_database(Settings())))
+    except ConfigError as exc:
+        _fail(exc)
+
+
+@db.command("current")
+def db_current() -> None:
+    """Say whether the database's schema is this version's (exit 1 when not)."""
+    from .db import connect_database
+    from .migrations import head, require_current
+
+    try:
+        require_current(connect_database(Settings()))
+    except ConfigError as exc:
+        click.echo(exc)
+        sys.exit(1)
+    click.echo(f"database schema is current ({head()})")
 
 
 @main.command()

@@ -1,7 +1,7 @@
 """What an incident keeps of the lesson: the meeting, its host and who was there, by class (rules.md, Incidents)."""
 from __future__ import annotations
 
-from .people import PersonClass
+from .classes import PersonClass
 from .roster.model import Roster
 from .times import iso_ms as iso
 

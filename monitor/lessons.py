@@ -17,7 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from .incidents.models import Base
 from .incidents.store import UPSERTING_INSERTS
-from .people import PersonClass
+from .classes import PersonClass
 from .roster.model import Roster
 from .times import utc
 

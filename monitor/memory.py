@@ -10,7 +10,7 @@ from . import keys
 from .checks.plan import Entry
 from .checks.state import deadline_member, due_deadline
 from .roster.changes import Change
-from .roster.state import MeetingState, Summary
+from .roster.state import MeetingState, Snapshot
 from .roster.store import OTHER_KIND, counted_kind
 
 
@@ -53,10 +53,10 @@ class _Meeting:
         return MeetingState(uuid, dict(self.meeting), dict(self.conditions), dict(self.connections),
                             dict(self.joins), dict(self.leaves), dict(self.people))
 
-    def summary(self, uuid: str) -> Summary:
-        """As apply.lua sums up; the dicts are the live ones, to be read at once and not kept."""
+    def snapshot(self, uuid: str) -> Snapshot:
+        """As apply.lua returns it; the dicts are the live ones, to be read at once and not kept."""
         present = () if "ended_at" in self.meeting else tuple(self.present.values())
-        return Summary(uuid, self.meeting, present, self.conditions)
+        return Snapshot(uuid, self.meeting, present, self.conditions)
 
 
 def _newer(op: str, value: str, old: str) -> bool:
@@ -91,13 +91,13 @@ class MemoryState:
 
     # --- RosterStore ---
 
-    def apply(self, change: Change) -> tuple[bool, Summary]:
+    def apply(self, change: Change) -> tuple[bool, Snapshot]:
         m = self._meetings[change.uuid]
         if change.fingerprint in m.seen:
-            return False, m.summary(change.uuid)
+            return False, m.snapshot(change.uuid)
         m.seen.add(change.fingerprint)
         m.apply(change)
-        return True, m.summary(change.uuid)
+        return True, m.snapshot(change.uuid)
 
     def load(self, uuid: str) -> MeetingState | None:
         m = self._meetings.get(uuid)

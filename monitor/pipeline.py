@@ -11,13 +11,13 @@ from .checks.runner import Checks, Notifier
 from .checks.state import ConditionState
 from .clock import Clock
 from .config import SchoolConfig
-from .connection import ThreadConnection
 from .events import Envelope, ZoomEvent, storable_event
 from .incidents import IncidentStore
 from .lessons import LessonStore, lesson_of, quiet_since
 from .memory import with_change
+from .redis_client import ThreadClient
 from .roster.changes import Change, change_for
-from .roster.model import People, Roster, build_roster, summarise
+from .roster.model import PersonResolver, Roster, build_roster, snapshot_roster
 from .roster.store import RosterStore
 from .times import utc
 
@@ -40,16 +40,16 @@ class Pipeline:
         self.config = config
         self.clock = clock
         self.store = store
-        self.people = People(config)
+        self.resolver = PersonResolver(config)
         self.lessons = LessonStore(incidents.engine)
-        self.checks = Checks(config, store, conditions, self.people, incidents, notifier)
+        self.checks = Checks(config, store, conditions, self.resolver, incidents, notifier)
 
     @classmethod
     def on_redis(cls, config: SchoolConfig, redis: Redis, clock: Clock, incidents: IncidentStore,
                  notifier: Notifier) -> "Pipeline":
-        connection = ThreadConnection(redis)  # one a thread, for both
-        return cls(config, clock, incidents, notifier, RosterStore(redis, connection),
-                   ConditionState(redis, connection))
+        thread_client = ThreadClient(redis)  # one socket a thread, for both
+        return cls(config, clock, incidents, notifier, RosterStore(redis, thread_client),
+                   ConditionState(redis, thread_client))
 
     def process(self, body: dict[str, Any]) -> tuple[Outcome, str | None]:
         """Takes one Zoom event body; returns what happened and the meeting uuid it concerned.
@@ -69,9 +69,9 @@ class Pipeline:
             return ("ignored" if counted else "duplicate"), None
         if event.event == "meeting.ended":
             self._before_end(change, int(now * 1000))
-        applied, summary = self.store.apply(change)
-        self.checks.after_delivery(summary, summarise(self.people, summary), int(now * 1000), change.joined)
-        if change.joined and "ended_at" in summary.meeting:
+        applied, snapshot = self.store.apply(change)
+        self.checks.after_delivery(snapshot, snapshot_roster(self.resolver, snapshot), int(now * 1000), change.joined)
+        if change.joined and "ended_at" in snapshot.meeting:
             self._record_lesson(self.roster(change.uuid))
         return ("applied" if applied else "duplicate"), change.uuid
 
@@ -81,7 +81,7 @@ class Pipeline:
         state = self.store.load(change.uuid)
         if state is not None:
             self.checks.before_end(state.conditions, change.uuid, now)
-        self._record_lesson(build_roster(self.people, with_change(state, change)))
+        self._record_lesson(build_roster(self.resolver, with_change(state, change)))
 
     def fire_due_checks(self) -> None:
         self.checks.fire_due(int(self.clock() * 1000))
@@ -113,7 +113,7 @@ class Pipeline:
 
     def roster(self, uuid: str) -> Roster | None:
         state = self.store.load(uuid)
-        return build_roster(self.people, state) if state else None
+        return build_roster(self.resolver, state) if state else None
 
     def rosters(self, *, ended: bool = True) -> list[Roster]:
         """Every meeting's roster; with ``ended=False`` those of live meetings only (an ended one is not built)."""
@@ -121,5 +121,5 @@ class Pipeline:
         for uuid in self.store.meeting_uuids():
             state = self.store.load(uuid)
             if state is not None and (ended or "ended_at" not in state.meeting):
-                found.append(build_roster(self.people, state))
+                found.append(build_roster(self.resolver, state))
         return found

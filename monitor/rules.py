@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable
 
 from .config import SchoolConfig
-from .people import PersonClass
+from .classes import PersonClass
 from .roster.model import Connection, Person, Roster
 
 EXTERNAL_PARTICIPANT = "external_participant"

@@ -12,7 +12,7 @@ from .alerting.channels import check_environment
 from .clock import Clock, wall_clock
 from .config import ConfigError, load_config
 from .db import connect_database
-from .migrations import migrate
+from .migrations import require_current, upgrade as upgrade_schema
 from .services import Services
 from .settings import Settings
 
@@ -42,12 +42,13 @@ def _secret(value, name: str, embedded: bool) -> str:
     return generated
 
 
-def build_services(settings: Settings, *, embedded_ok: bool = False, redis: Redis | None = None,
-                   clock: Clock = wall_clock) -> Services:
+def build_services(settings: Settings, *, embedded_ok: bool = False, upgrade: bool = False,
+                   redis: Redis | None = None, clock: Clock = wall_clock) -> Services:
     """Everything the service needs, from the environment; raises ConfigError naming what is wrong.
 
     Without REDIS_URL only a single-process run (``embedded_ok``) may use the in-process Redis stand-in: gunicorn's
-    worker processes would each get a private one.
+    worker processes would each get a private one. Only ``upgrade`` migrates the database (`monitor serve`, which no
+    release step precedes); otherwise its schema must be current (`monitor db upgrade` is the release step).
     """
     embedded = settings.embedded
     if embedded and redis is None and not embedded_ok:
@@ -57,7 +58,10 @@ def build_services(settings: Settings, *, embedded_ok: bool = False, redis: Redi
     if redis is None:
         redis = embedded_redis() if embedded else connect_redis(settings.redis_url)
     database = connect_database(settings)
-    migrate(database)
+    if upgrade:
+        log.info("%s", upgrade_schema(database))
+    else:
+        require_current(database)
     return Services(
         config=config,
         redis=redis,

@@ -57,3 +57,10 @@ def gunicorn(port: int, workers: int = 2) -> list[str]:
 
 def monitor(*args: str) -> list[str]:
     return [sys.executable, "-m", "monitor.cli", *args]
+
+
+def release(env: dict[str, str]) -> None:
+    """The Procfile's release step, `monitor db upgrade`: run before the processes start, as a deployment does."""
+    done = subprocess.run(monitor("db", "upgrade"), cwd=ROOT, env={**os.environ, **env}, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stdout + done.stderr

@@ -15,7 +15,7 @@ import pyotp
 import pytest
 
 from . import zoom
-from .servers import ROOT, free_port, monitor, running
+from .servers import ROOT, free_port, monitor, release, running
 from .test_servers import TEACHER, env_for, post
 
 pytestmark = pytest.mark.integration
@@ -60,6 +60,7 @@ def screenshots():
 def served(tmp_path):
     """``monitor serve`` on embedded defaults, with a DSL account whose authenticator secret we keep."""
     env = env_for(tmp_path, MONITOR_DATA_DIR=str(tmp_path / "data"))
+    release(env)
     added = subprocess.run(monitor("users", "add", DSL, "--name", "Dee Lead", "--role", "dsl", "--password-stdin"),
                            input=PASSWORD + "\n", capture_output=True, text=True, env={**os.environ, **env},
                            timeout=60)

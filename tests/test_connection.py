@@ -5,18 +5,18 @@ import pytest
 from redis.exceptions import ConnectionError, ResponseError
 
 from monitor.wiring import connect_redis
-from monitor.connection import ThreadConnection
+from monitor.redis_client import ThreadClient
 
 pytestmark = pytest.mark.integration
 
 
 def test_commands_in_one_write_get_their_replies_decoded(real_redis):
-    connection = ThreadConnection(real_redis)
+    connection = ThreadClient(real_redis)
     assert connection.execute(("SET", "k", "é"), ("GET", "k"), ("INCR", "n")) == ["OK", "é", 1]  # raw replies: no redis-py callbacks
 
 
 def test_an_error_reply_is_raised_after_every_reply_was_read(real_redis):
-    connection = ThreadConnection(real_redis)
+    connection = ThreadClient(real_redis)
     real_redis.set("text", "a")
     with pytest.raises(ResponseError):
         connection.execute(("INCR", "text"), ("SET", "after", "1"))
@@ -24,7 +24,7 @@ def test_an_error_reply_is_raised_after_every_reply_was_read(real_redis):
 
 
 def test_each_thread_has_its_own_connection(real_redis):
-    connection = ThreadConnection(real_redis)
+    connection = ThreadClient(real_redis)
     mine, other = connection.execute(("CLIENT", "ID")), []
     thread = threading.Thread(target=lambda: other.extend(connection.execute(("CLIENT", "ID"))))
     thread.start()
@@ -33,14 +33,14 @@ def test_each_thread_has_its_own_connection(real_redis):
 
 
 def test_a_killed_connection_is_opened_again(real_redis):
-    connection = ThreadConnection(real_redis)
+    connection = ThreadClient(real_redis)
     [client_id] = connection.execute(("CLIENT", "ID"))
     real_redis.client_kill_filter(_id=client_id)
     assert connection.execute(("PING",)) == ["PONG"]
 
 
 def test_a_script_the_server_lost_is_loaded_again(real_redis):
-    connection = ThreadConnection(real_redis)
+    connection = ThreadClient(real_redis)
     script = real_redis.register_script("return ARGV[1] .. KEYS[1]")
     assert connection.run(script, ("k",), ["a"]) == "ak"
     real_redis.script_flush()
@@ -50,4 +50,4 @@ def test_a_script_the_server_lost_is_loaded_again(real_redis):
 
 def test_no_server_raises_connection_error(real_redis):
     with pytest.raises(ConnectionError):
-        ThreadConnection(connect_redis("redis://127.0.0.1:1/0")).execute(("PING",))
+        ThreadClient(connect_redis("redis://127.0.0.1:1/0")).execute(("PING",))

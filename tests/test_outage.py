@@ -12,7 +12,7 @@ from rq import Worker
 from . import zoom
 from .conftest import CONFIG_TOML, write_config
 from .local_servers import PrivatePostgres
-from .servers import free_port, gunicorn, running
+from .servers import free_port, gunicorn, release, running
 from .worker_processes import wait_for
 
 pytestmark = pytest.mark.integration
@@ -94,6 +94,7 @@ def test_a_minute_without_the_database_loses_no_breach(tmp_path, real_redis_url,
            "ALERTS_WEBHOOK_SECRET": "whsec-outage"}
     workers.env = {**os.environ, **env}
     port = free_port()
+    release(env)
     with running(gunicorn(port), port, env) as base:
         workers.start()
         wait_for(lambda: Worker.count(connection=real_redis) == 1, 30, "the worker to start", workers.logs)

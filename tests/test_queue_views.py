@@ -7,7 +7,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DatabaseError
 
 from monitor.incidents.models import AuditEntry
-from monitor.incidents.people import person_key
+from monitor.incidents.concerned import person_key
 
 from . import zoom
 from .test_queue import PUPIL, lesson_with_two_breaches, rows, signed_in
@@ -142,13 +142,13 @@ def test_the_live_lessons_board(services, web, a_day):
 
 ROLES = ("dsl", "deputy", "headteacher", "viewer")
 ALLOWED = {
-    "queue.incidents": ROLES, "queue.incident": ROLES, "queue.lessons": ROLES,
-    "queue.export": ("dsl", "deputy"), "queue.acknowledge": ("dsl", "deputy"), "queue.close": ("dsl", "deputy"),
-    "queue.reopen": ("dsl", "deputy"), "queue.assign": ("dsl", "deputy"), "queue.add_note": ("dsl", "deputy"),
-    "queue.chronology": ("dsl", "deputy", "headteacher"), "queue.staff_concerns": ("dsl", "deputy", "headteacher"),
+    "staff.incidents": ROLES, "staff.incident": ROLES, "staff.lessons": ROLES,
+    "staff.export": ("dsl", "deputy"), "staff.acknowledge": ("dsl", "deputy"), "staff.close": ("dsl", "deputy"),
+    "staff.reopen": ("dsl", "deputy"), "staff.assign": ("dsl", "deputy"), "staff.add_note": ("dsl", "deputy"),
+    "staff.chronology": ("dsl", "deputy", "headteacher"), "staff.staff_concerns": ("dsl", "deputy", "headteacher"),
     "digests.digests": ("dsl", "deputy", "headteacher"), "digests.digest": ("dsl", "deputy", "headteacher"),
 }
-NOT_STAFF_PAGES = ("static", "queue.home", "api.", "alerts_api.", "accounts.")
+NOT_STAFF_PAGES = ("static", "staff.home", "api.", "alerts_api.", "accounts.")
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -12,7 +12,7 @@ from redis.crc import key_slot
 from monitor import keys
 from monitor.memory import MemoryState
 from monitor.pipeline import Pipeline
-from monitor.people import PersonClass
+from monitor.classes import PersonClass
 
 from . import zoom
 from .zoom import T0, UUID

@@ -5,7 +5,7 @@ import pytest
 from monitor.config import load_config
 from monitor.events import parse_event
 from monitor.roster.changes import change_for
-from monitor.roster.model import People, build_roster, summarise
+from monitor.roster.model import PersonResolver, build_roster, snapshot_roster
 from monitor.roster.store import RosterStore
 from monitor.rules import evaluate, late_external_participant
 
@@ -22,8 +22,8 @@ def rosters_after(config, *events):
     store = RosterStore(fakeredis.FakeRedis(server=fakeredis.FakeServer()))
     for event in events:
         _, summary = store.apply(change_for(parse_event(event), T0))
-    people = People(config)
-    return summarise(people, summary), build_roster(people, store.load(summary.uuid))
+    people = PersonResolver(config)
+    return snapshot_roster(people, summary), build_roster(people, store.load(summary.uuid))
 
 
 def roster_after(config, *events):

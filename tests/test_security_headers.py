@@ -5,7 +5,7 @@ import re
 import pytest
 
 from monitor.app import create_app
-from monitor.incidents.people import person_key
+from monitor.incidents.concerned import person_key
 
 from . import zoom
 from .conftest import API_TOKEN

@@ -10,7 +10,7 @@ import pytest
 
 from . import zoom
 from .conftest import write_config
-from .servers import ROOT, free_port, gunicorn, monitor, running
+from .servers import ROOT, free_port, gunicorn, monitor, release, running
 
 pytestmark = pytest.mark.integration
 
@@ -63,7 +63,9 @@ def test_deliveries_from_several_processes_at_once_under_gunicorn_on_real_redis(
     deliveries += random.Random(1).sample(deliveries, len(deliveries) // 3)   # Zoom's at-least-once
     random.Random(2).shuffle(deliveries)
     batches = [deliveries[i::4] for i in range(4)]
-    with running(gunicorn(port, workers=3), port, env_for(tmp_path, REDIS_URL=real_redis_url)) as base:
+    env = env_for(tmp_path, REDIS_URL=real_redis_url)
+    release(env)
+    with running(gunicorn(port, workers=3), port, env) as base:
         with ProcessPoolExecutor(4) as pool:
             statuses = [s for batch in pool.map(_send_all, [base] * 4, batches) for s in batch]
         assert statuses == [200] * len(deliveries)

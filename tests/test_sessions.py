@@ -90,6 +90,7 @@ def users(env, *args, password=None):
 
 def test_accounts_are_disabled_enabled_and_changed_on_the_command_line(tmp_path, monkeypatch):
     env = {"MONITOR_DATA_DIR": str(tmp_path), "PATH": ""}
+    subprocess.run([sys.executable, "-m", "monitor.cli", "db", "upgrade"], env=env, capture_output=True, check=True)
     monkeypatch.setenv("MONITOR_DATA_DIR", str(tmp_path))
     store = AccountStore(connect_database(Settings()))
     assert users(env, "add", "t@gatehouse.sch.uk", "--role", "deputy", "--password-stdin",

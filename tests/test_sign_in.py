@@ -117,6 +117,7 @@ def test_every_route_refuses_the_anonymous(app, web):
 
 def test_users_add_on_the_command_line(tmp_path):
     env = {"MONITOR_DATA_DIR": str(tmp_path), "PATH": ""}
+    subprocess.run([sys.executable, "-m", "monitor.cli", "db", "upgrade"], env=env, capture_output=True, check=True)
     run = [sys.executable, "-m", "monitor.cli", "users"]
     added = subprocess.run(run + ["add", "dsl@gatehouse.sch.uk", "--name", "Dee Lead", "--role", "dsl",
                                   "--password-stdin"], input=PASSWORD + "\n", capture_output=True, text=True, env=env)

@@ -103,7 +103,7 @@ def login():
             return redirect(url_for("accounts.code"))
         _sign_in(person)
         log.info("account %s signed in", person.id)
-        return redirect(url_for("queue.incidents"))
+        return redirect(url_for("staff.incidents"))
     return render_template("login.html", form=form), 400 if request.method == "POST" else 200
 
 
@@ -129,7 +129,7 @@ def code():
         _throttle().succeeded(attempt)
         _sign_in(person)
         log.info("account %s signed in with a second factor", person.id)
-        return redirect(url_for("queue.incidents"))
+        return redirect(url_for("staff.incidents"))
     return render_template("code.html", form=form)
 
 

@@ -12,8 +12,8 @@ from ..config import SchoolConfig
 from ..evidence import evidence
 from ..times import utc
 from ..incidents import Confirmation, IncidentStore, SetAside
-from ..roster.model import People, Roster, build_roster
-from ..roster.state import Summary
+from ..roster.model import PersonResolver, Roster, build_roster
+from ..roster.state import Snapshot
 from ..roster.store import RosterStore
 from ..rules import SEVERITY, evaluate, late_external_participant
 from .plan import Entry, Plan, condition_of, plan
@@ -39,20 +39,20 @@ class Notifier(Protocol):
 
 
 class Checks:
-    def __init__(self, config: SchoolConfig, rosters: RosterStore, state: ConditionState, people: People,
+    def __init__(self, config: SchoolConfig, rosters: RosterStore, state: ConditionState, resolver: PersonResolver,
                  incidents: IncidentStore, notifier: Notifier):
         self.config = config
         self.rosters = rosters
         self.state = state
-        self.people = people
+        self.resolver = resolver
         self.incidents = incidents
         self.notifier = notifier
 
-    def after_delivery(self, summary: Summary, roster: Roster, now: int, joined: str | None = None) -> None:
+    def after_delivery(self, snapshot: Snapshot, roster: Roster, now: int, joined: str | None = None) -> None:
         """Brings the meeting's conditions up to date with its roster, at ``now`` (ms)."""
-        uuid = summary.uuid
-        result = plan(decode_entries(summary.conditions), evaluate(roster, self.config), now)
-        if result.writes and not self.state.reconcile(uuid, summary.version, result.writes, result.deadlines):
+        uuid = snapshot.uuid
+        result = plan(decode_entries(snapshot.conditions), evaluate(roster, self.config), now)
+        if result.writes and not self.state.reconcile(uuid, snapshot.version, result.writes, result.deadlines):
             return  # a later delivery was applied meanwhile; its evaluation decides
         for _, entry in result.deadlines:
             if entry.grace:
@@ -130,7 +130,7 @@ class Checks:
 
     def _full_roster(self, uuid: str) -> Roster | None:
         state = self.rosters.load(uuid)
-        return build_roster(self.people, state) if state else None
+        return build_roster(self.resolver, state) if state else None
 
     def _confirm(self, uuid: str, name: str, entry: Entry) -> None:
         roster = self._full_roster(uuid)

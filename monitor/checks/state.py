@@ -6,7 +6,7 @@ import json
 from redis import Redis
 
 from .. import keys
-from ..connection import ThreadConnection
+from ..redis_client import ThreadClient
 from ..roster.store import text
 from .plan import Entry
 
@@ -56,9 +56,9 @@ def due_deadline(member: str) -> tuple[str, str, int, str]:
 
 
 class ConditionState:
-    def __init__(self, redis: Redis, connection: ThreadConnection | None = None):
+    def __init__(self, redis: Redis, thread_client: ThreadClient | None = None):
         self.redis = redis
-        self.connection = connection or ThreadConnection(redis)
+        self.thread_client = thread_client or ThreadClient(redis)
         self._reconcile = redis.register_script(RECONCILE_LUA)
         self._settle = redis.register_script(SETTLE_LUA)
 
@@ -71,7 +71,7 @@ class ConditionState:
             args += [name, entry.encode() if entry else ""]
         adds = [("ZADD", keys.DEADLINES, entry.deadline, deadline_member(uuid, name, entry))
                 for name, entry in deadlines]
-        return bool(self.connection.run(self._reconcile, (keys.meeting(uuid), keys.conditions(uuid)), args, *adds))
+        return bool(self.thread_client.run(self._reconcile, (keys.meeting(uuid), keys.conditions(uuid)), args, *adds))
 
     def settle(self, uuid: str, name: str, expected: Entry, new: Entry | None) -> bool:
         """Replaces an entry only if it is still the one expected."""

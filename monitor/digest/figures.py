@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel
 
 from ..lessons import Lesson
-from ..people import STAFF_CLASSES
+from ..classes import STAFF_CLASSES
 from ..rules import CONDUCT_RULES, RULE_IDS
 from .week import Week
 

@@ -5,7 +5,7 @@ from flask import Blueprint, Flask, abort, render_template, url_for
 from markupsafe import Markup
 
 from ..accounts.web import role_required
-from ..queue import now, who
+from ..staff import now, who
 from ..services import services
 from .render import render_page_part, title
 from .week import Week
@@ -33,7 +33,7 @@ def digest(week: str):
     stored = service.store.get(chosen)
     made, sent_at = stored if stored else (service.make(chosen), None)
     services().triage.record(who(), "digest", None, now(), week=str(chosen))
-    body = render_page_part(made, incident_link=lambda incident_id: url_for("queue.incident", incident_id=incident_id))
+    body = render_page_part(made, incident_link=lambda incident_id: url_for("staff.incident", incident_id=incident_id))
     return render_template("digest.html", title=title(made), body=Markup(body), kept=stored is not None,
                            sent_at=sent_at, week=str(chosen), previous=str(chosen.before()), next=str(chosen.after()))
 

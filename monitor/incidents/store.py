@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from ..db import writing
 from ..times import iso_utc
 from .models import Incident, IncidentOccurrence, IncidentPerson, UncheckedCondition
-from .people import concerned, person_key
+from .concerned import concerned, person_key
 
 __all__ = ["Confirmation", "Criteria", "IncidentStore", "SetAside", "iso_utc"]
 

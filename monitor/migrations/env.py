@@ -19,4 +19,5 @@ with context.begin_transaction():
     if connection.dialect.name == "postgresql":
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
     take_sqlite_write_lock(connection)
+    context.config.attributes["before"] = context.get_context().get_current_revision()  # under the lock
     context.run_migrations()

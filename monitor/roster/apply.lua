@@ -1,4 +1,5 @@
--- Applies one Zoom delivery to one meeting's roster, atomically, and sums up the meeting as it then stands.
+-- Applies one Zoom delivery to one meeting's roster, atomically, and returns a snapshot of the meeting as it
+-- then stands.
 -- KEYS: seen (SET), meeting, conditions, connections, joins, leaves, people, present (HASHes)
 -- ARGV: fingerprint, ttl seconds, then groups of four: target, op, field, value
 --   targets: m meeting, c connections, j joins, l leaves, p people
@@ -9,7 +10,7 @@
 -- conditions (flat)}.
 local target = {m = KEYS[2], c = KEYS[4], j = KEYS[5], l = KEYS[6], p = KEYS[7]}
 
-local function summary(applied)
+local function snapshot(applied)
   local present = {}
   if redis.call('HEXISTS', KEYS[2], 'ended_at') == 0 then
     present = redis.call('HVALS', KEYS[8])
@@ -28,7 +29,7 @@ local function update_presence(conn)
 end
 
 if redis.call('SADD', KEYS[1], ARGV[1]) == 0 then
-  return summary(0)
+  return snapshot(0)
 end
 
 local function newer(op, value, old)
@@ -60,4 +61,4 @@ local ttl = tonumber(ARGV[2])
 for _, key in ipairs(KEYS) do
   redis.call('EXPIRE', key, ttl)
 end
-return summary(1)
+return snapshot(1)

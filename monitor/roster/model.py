@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from ..config import SchoolConfig
-from ..people import PersonClass, classify
-from .state import MeetingState, Summary
+from ..classes import PersonClass, classify
+from .state import MeetingState, Snapshot
 
 
 @dataclass(frozen=True)
@@ -108,7 +108,7 @@ class Roster:
 CACHE_LIMIT = 50_000
 
 
-class People:
+class PersonResolver:
     """Who a person key stands for, and their class; remembered, as the school's configuration does not change."""
 
     def __init__(self, config: SchoolConfig):
@@ -176,7 +176,8 @@ def _lww_is(raw: str | None, prefix: str) -> bool:
     return raw is not None and raw.startswith(prefix, raw.index("|") + 1)
 
 
-def _roster(resolve: People, uuid: str, meeting: dict[str, str], present: tuple[Person, ...], **more) -> Roster:
+def _roster(resolver: PersonResolver, uuid: str, meeting: dict[str, str], present: tuple[Person, ...],
+            **more) -> Roster:
     return Roster(
         uuid=uuid,
         meeting_id=meeting.get("id"),
@@ -189,19 +190,19 @@ def _roster(resolve: People, uuid: str, meeting: dict[str, str], present: tuple[
         sharing=_lww_is(meeting.get("sharing"), '["started"'),
         chat_messages=int(meeting.get("chat_messages", 0)),
         events=int(meeting.get("events", 0)),
-        host=resolve.host(meeting),
+        host=resolver.host(meeting),
         present=present,
         **more,
     )
 
 
-def summarise(people: People, summary: Summary) -> Roster:
+def snapshot_roster(resolver: PersonResolver, snapshot: Snapshot) -> Roster:
     """The roster as the rules need it, from what a delivery returns: who is present, not their history."""
     present: dict[str, Person] = {}
-    for key in summary.present:
-        person = people(key)
+    for key in snapshot.present:
+        person = resolver(key)
         present.setdefault(person.key, person)
-    return _roster(people, summary.uuid, summary.meeting, tuple(present.values()))
+    return _roster(resolver, snapshot.uuid, snapshot.meeting, tuple(present.values()))
 
 
 def _connections(state: MeetingState) -> dict[str, Connection]:
@@ -220,17 +221,17 @@ def _connections(state: MeetingState) -> dict[str, Connection]:
     ) for conn in sorted(conns)}
 
 
-def build_roster(people: People, state: MeetingState) -> Roster:
+def build_roster(resolver: PersonResolver, state: MeetingState) -> Roster:
     """The whole roster: everyone seen, with their connections (for the API and an incident's evidence)."""
     grouped: dict[str, list[Connection]] = defaultdict(list)
     for conn, connection in _connections(state).items():
-        grouped[people(state.people.get(conn, f"connection:{conn}")).key].append(connection)
+        grouped[resolver(state.people.get(conn, f"connection:{conn}")).key].append(connection)
     everyone = []
     for key, conns in sorted(grouped.items()):
-        base = people(key)
+        base = resolver(key)
         name = next((c.name for c in conns if c.name), None)
         everyone.append(Person(base.key, base.email, base.zoom_user_id, base.cls, name, tuple(conns)))
     ended = "ended_at" in state.meeting
     present = () if ended else tuple(p for p in everyone if any(c.present for c in p.connections))
     waiting = () if ended else tuple(p for p in everyone if p not in present and any(c.waiting for c in p.connections))
-    return _roster(people, state.uuid, state.meeting, present, people=tuple(everyone), waiting=waiting)
+    return _roster(resolver, state.uuid, state.meeting, present, people=tuple(everyone), waiting=waiting)

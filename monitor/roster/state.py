@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
-class Summary:
+class Snapshot:
     """A meeting as a delivery leaves it: its own facts, who is present, its breach conditions."""
 
     uuid: str

@@ -7,9 +7,9 @@ from importlib import resources
 from redis import Redis
 
 from .. import keys
-from ..connection import ThreadConnection
+from ..redis_client import ThreadClient
 from .changes import Change
-from .state import MeetingState, Summary
+from .state import MeetingState, Snapshot
 
 APPLY_LUA = resources.files(__package__).joinpath("apply.lua").read_text()
 COUNT_ONCE_LUA = """
@@ -50,20 +50,21 @@ def _pairs(flat: list[str]) -> dict[str, str]:
 
 
 class RosterStore:
-    def __init__(self, redis: Redis, connection: ThreadConnection | None = None):
+    def __init__(self, redis: Redis, thread_client: ThreadClient | None = None):
         self.redis = redis
-        self.connection = connection or ThreadConnection(redis)
+        self.thread_client = thread_client or ThreadClient(redis)
         self._apply = redis.register_script(APPLY_LUA)
         self._count_once = redis.register_script(COUNT_ONCE_LUA)
 
-    def apply(self, change: Change) -> tuple[bool, Summary]:
+    def apply(self, change: Change) -> tuple[bool, Snapshot]:
         """Applies a change; False when this delivery was applied before (nothing changed then). Either way, the
         meeting as it now stands."""
         args = [change.fingerprint, keys.MEETING_RETENTION_SECONDS]
         for op in change.ops:
             args.extend(op)
-        applied, meeting, present, conditions = self.connection.run(self._apply, keys.meeting_keys(change.uuid), args)
-        return bool(applied), Summary(change.uuid, _pairs(meeting), tuple(present), _pairs(conditions))
+        reply = self.thread_client.run(self._apply, keys.meeting_keys(change.uuid), args)
+        applied, meeting, present, conditions = reply
+        return bool(applied), Snapshot(change.uuid, _pairs(meeting), tuple(present), _pairs(conditions))
 
     def load(self, uuid: str) -> MeetingState | None:
         pipe = self.redis.pipeline(transaction=False)

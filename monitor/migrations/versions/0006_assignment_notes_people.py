@@ -58,7 +58,7 @@ def upgrade() -> None:
 
 def _fill(people: sa.Table) -> None:
     """The people of the incidents opened before this revision, from their occurrences' evidence."""
-    from monitor.incidents.people import concerned, person_key
+    from monitor.incidents.concerned import concerned, person_key
 
     occurrences = sa.table("incident_occurrences", sa.column("incident_id", sa.Integer), sa.column("evidence", sa.JSON))
     found: dict[tuple[int, str], str] = {}

@@ -9,11 +9,11 @@ from flask import Blueprint, Flask, redirect, url_for
 from flask_login import current_user
 
 from ..clock import utc_now
-from ..people import STAFF_CLASSES
+from ..classes import STAFF_CLASSES
 from ..rules import CONDUCT_RULES
 from ..services import services
 
-bp = Blueprint("queue", __name__)
+bp = Blueprint("staff", __name__)
 EVERYONE = ("dsl", "deputy", "headteacher", "viewer")
 TRIAGERS = ("dsl", "deputy")
 CONCERNED_WITH_PEOPLE = ("dsl", "deputy", "headteacher")
@@ -47,11 +47,11 @@ def visible(incident: dict) -> bool:
 
 @bp.get("/")
 def home():
-    return redirect(url_for("queue.incidents"))
+    return redirect(url_for("staff.incidents"))
 
 
 def init_app(app: Flask) -> None:
-    from . import board, incident, listing, people  # noqa: F401  (their routes join the blueprint)
+    from . import board, chronology, incident, listing  # noqa: F401  (their routes join the blueprint)
     app.register_blueprint(bp)
 
 

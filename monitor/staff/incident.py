@@ -9,7 +9,7 @@ from wtforms.validators import DataRequired, Optional
 
 from ..accounts.web import role_required
 from ..alerting.content import HEADLINES, PROTOCOL
-from ..incidents.people import person_key
+from ..incidents.concerned import person_key
 from ..incidents.triage import OUTCOMES, TriageError
 from ..services import services
 from . import EVERYONE, TRIAGERS, bp, may_read_chronology, now, visible, who
@@ -82,7 +82,7 @@ def _act(incident_id: int, form: FlaskForm, change) -> object:
                 flash("Nothing was changed: the incident is not in a state that allows it.", "error")
         except TriageError as exc:
             flash(f"Nothing was changed: {exc}.", "error")
-    return redirect(url_for("queue.incident", incident_id=incident_id), 303)
+    return redirect(url_for("staff.incident", incident_id=incident_id), 303)
 
 
 def _problems(form: FlaskForm) -> str:

@@ -1,8 +1,8 @@
-"""Each thread's own Redis connection, for the commands of every delivery.
+"""Each thread's own Redis client, for the commands of every delivery.
 
-redis-py's client takes a connection from its pool for each command: a lock, a process id check and a poll of the
-socket (a system call, which hands the GIL to another thread) before it, bookkeeping after it. Here a thread keeps
-one connection and may send several commands in one write.
+redis-py's client takes a connection (its word for a socket to the server) from its pool for each command: a lock, a
+process id check and a poll of the socket (a system call, which hands the GIL to another thread) before it,
+bookkeeping after it. Here a thread keeps one and may send several commands in one write.
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from redis.exceptions import ConnectionError, NoScriptError, ResponseError, Time
 Command = tuple
 
 
-class ThreadConnection:
+class ThreadClient:
     """Replies come decoded, as str."""
 
     def __init__(self, redis: Redis):

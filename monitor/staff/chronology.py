@@ -5,7 +5,7 @@ from flask import abort, render_template
 
 from ..accounts.web import role_required
 from ..alerting.content import HEADLINES
-from ..incidents.people import person_key
+from ..incidents.concerned import person_key
 from ..services import services
 from . import CONCERNED_WITH_PEOPLE, CONDUCT, bp, may_read_chronology, now, visible_rules, who
 

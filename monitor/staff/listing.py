@@ -67,7 +67,7 @@ def incidents():
     form, criteria = _filtered()
     store = services().incidents
     query = request.args.to_dict()
-    links = {status: url_for("queue.incidents", **{**query, "status": status}) for status in STATUSES}
+    links = {status: url_for("staff.incidents", **{**query, "status": status}) for status in STATUSES}
     unchecked = store.unchecked(limit=20) if current_user.role in TRIAGERS else []
     return render_template("incidents.html", form=form, incidents=store.list(limit=200, **criteria),
                            counts=store.counts(**criteria), status_links=links, headlines=HEADLINES, query=query,
