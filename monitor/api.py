@@ -12,7 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from .roster.model import Person, Roster
-from .services import services
+from .current import services
 from .times import iso_ms as iso
 
 log = logging.getLogger(__name__)

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask import current_app
 from redis import Redis
 from sqlalchemy import Engine
 
@@ -52,7 +51,3 @@ class Services:
             self.notifier = RQNotifier(self.redis, self.incidents, self.clock)
         self.pipeline = Pipeline.on_redis(self.config, self.redis, self.clock, self.incidents, self.notifier)
         self.digests = DigestService(self.config, self.database, self.clock)
-
-
-def services() -> Services:
-    return current_app.extensions["monitor"]

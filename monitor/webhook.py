@@ -10,7 +10,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from .events import URL_VALIDATION, BadEvent, read_event
 from .headers import init_zoom_app
-from .services import services
+from .current import services
 from .signature import url_validation_token, verify
 
 log = logging.getLogger(__name__)

@@ -13,7 +13,7 @@ from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from ..clock import utc_now
-from ..services import services
+from ..current import services
 from .store import Person
 from .throttle import Attempt, SignInThrottle, account_digest
 

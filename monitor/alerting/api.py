@@ -14,7 +14,7 @@ from ..api import bearer_required
 from ..clock import utc_now
 from ..config import Email, normalise_meeting_id
 from ..rules import RULE_IDS
-from ..services import services
+from ..current import services
 from ..times import iso_utc
 from .records import DeliveryAttempt, SilenceRecord
 

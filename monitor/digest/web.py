@@ -6,7 +6,7 @@ from markupsafe import Markup
 
 from ..accounts.web import role_required
 from ..staff import now, who
-from ..services import services
+from ..current import services
 from .render import render_page_part, title
 from .week import Week
 

@@ -11,7 +11,7 @@ from flask_login import current_user
 from ..clock import utc_now
 from ..classes import STAFF_CLASSES
 from ..rules import CONDUCT_RULES
-from ..services import services
+from ..current import services
 
 bp = Blueprint("staff", __name__)
 EVERYONE = ("dsl", "deputy", "headteacher", "viewer")

@@ -6,7 +6,7 @@ from flask import render_template
 from ..accounts.web import role_required
 from ..alerting.content import HEADLINES
 from ..classes import PersonClass
-from ..services import services
+from ..current import services
 from ..times import iso_ms as iso
 from . import EVERYONE, bp, visible_rules
 

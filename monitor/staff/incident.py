@@ -11,7 +11,7 @@ from ..accounts.web import role_required
 from ..alerting.content import HEADLINES, PROTOCOL
 from ..incidents.concerned import person_key
 from ..incidents.triage import OUTCOMES, TriageError
-from ..services import services
+from ..current import services
 from . import EVERYONE, TRIAGERS, bp, may_read_chronology, now, visible, who
 
 ALERT_STATES = {

@@ -12,7 +12,7 @@ from wtforms.validators import Optional
 from ..accounts.web import role_required
 from ..alerting.content import HEADLINES
 from ..rules import RULE_IDS
-from ..services import services
+from ..current import services
 from ..spreadsheet import csv_text
 from . import EVERYONE, TRIAGERS, bp, now, school_zone, visible_rules, who
 
