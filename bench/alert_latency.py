@@ -34,10 +34,20 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import redis
+from harness import (
+    ROOT,
+    answers,
+    free_port,
+    gunicorn_command,
+    iso,
+    limit_run,
+    local_redis,
+    percentile,
+    release,
+    running,
+)
 from rq import Worker
 
-from harness import (ROOT, answers, free_port, gunicorn_command, iso, limit_run, local_redis, percentile, release,
-                     running)
 from monitor.alerting.channels.webhook import webhook_signature  # this checkout's, which harness puts first on the path
 from monitor.signature import sign
 

@@ -16,6 +16,7 @@ import uuid
 from pathlib import Path
 
 from harness import ROOT, iso
+
 from monitor.config import load_config  # this checkout's, which harness puts first on the path
 from monitor.replay import replay
 

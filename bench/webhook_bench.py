@@ -34,8 +34,8 @@ import math
 import os
 import secrets
 import signal
-import statistics
 import socket
+import statistics
 import sys
 import tempfile
 import threading
@@ -46,9 +46,20 @@ from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 
 import redis
+from harness import (
+    GUNICORN_ARGS,
+    ROOT,
+    answers,
+    free_port,
+    gunicorn_command,
+    iso,
+    limit_run,
+    local_redis,
+    percentile,
+    release,
+    running,
+)
 
-from harness import (GUNICORN_ARGS, ROOT, answers, free_port, gunicorn_command, iso, limit_run, local_redis,
-                     percentile, release, running)
 from monitor.signature import sign  # this checkout's, which harness puts first on the path
 
 SERVERS = (("real", "monitor.app:create_app()", "/healthz"), ("bare", "bench.bare_app:create_app()", None))

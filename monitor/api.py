@@ -11,8 +11,8 @@ from redis.exceptions import RedisError
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from .roster.model import Person, Roster
 from .current import services
+from .roster.model import Person, Roster
 from .times import iso_ms as iso
 
 log = logging.getLogger(__name__)

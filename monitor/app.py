@@ -11,8 +11,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from . import api, headers, staff, webhook
 from .accounts import web as accounts_web
 from .alerting import api as alerts_api
-from .digest import web as digest_web
 from .config import ConfigError
+from .digest import web as digest_web
 from .services import Services
 from .settings import Settings
 from .wiring import build_services

@@ -49,8 +49,8 @@ def serve(host: str, port: int, config: Path | None) -> None:
     import waitress
 
     from .app import create_app
-    from .wiring import build_services
     from .db import database_url
+    from .wiring import build_services
 
     settings = _settings(config)
     try:
@@ -59,7 +59,8 @@ def serve(host: str, port: int, config: Path | None) -> None:
         _fail(exc)
     if settings.embedded:
         click.echo("Running on embedded defaults: an in-process Redis stand-in (its data goes when this process "
-                   f"stops) and the database {database_url(settings)}. Set REDIS_URL and DATABASE_URL for real servers.")
+                   f"stops) and the database {database_url(settings)}. "
+                   "Set REDIS_URL and DATABASE_URL for real servers.")
     else:
         click.echo("Using the Redis server at REDIS_URL and the database at "
                    f"{'DATABASE_URL' if settings.database_url else database_url(settings)}.")
@@ -85,7 +86,8 @@ def replay(config: Path | None, as_json: bool, data_dir: Path | None, database_u
            files: tuple[Path, ...]) -> None:
     """Feed recorded Zoom events (JSON Lines) through the pipeline and print the incidents opened."""
     from .config import load_config
-    from .replay import ReplayError, replay as run_replay
+    from .replay import ReplayError
+    from .replay import replay as run_replay
 
     logging.getLogger().setLevel(logging.WARNING)
     try:

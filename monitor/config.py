@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-EMAIL_RE = re.compile(r"^[^@\s]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
+DOMAIN_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+EMAIL_RE = re.compile(rf"^[^@\s]+@{DOMAIN_LABEL}(?:\.{DOMAIN_LABEL})+$")
 DOMAIN_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$")
 
 
@@ -245,7 +246,8 @@ def load_staff_csv(path: Path) -> StaffDirectory:
         reader = csv.DictReader(handle)
         header = [(name or "").strip().lower() for name in (reader.fieldnames or [])]
         if "email" not in header:
-            raise ConfigError(f"{path} line 1: the staff directory needs an 'email' column (columns: {', '.join(STAFF_COLUMNS)})")
+            raise ConfigError(f"{path} line 1: the staff directory needs an 'email' column "
+                              f"(columns: {', '.join(STAFF_COLUMNS)})")
         unknown = [name for name in header if name not in STAFF_COLUMNS]
         if unknown:
             raise ConfigError(f"{path} line 1: unknown column {unknown[0]!r} (columns: {', '.join(STAFF_COLUMNS)})")

@@ -10,11 +10,18 @@ import re
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, ValidationError,
-                      model_validator)
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictInt,
+    ValidationError,
+    model_validator,
+)
 
 from .config import normalise_meeting_id
-
 
 EARLIEST_MS = 946_684_800_000
 """2000-01-01T00:00:00Z: no time Zoom sends about a lesson is earlier."""

@@ -15,9 +15,9 @@ from datetime import datetime
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Mapped, mapped_column
 
+from .classes import PersonClass
 from .incidents.models import Base
 from .incidents.store import UPSERTING_INSERTS
-from .classes import PersonClass
 from .roster.model import Roster
 from .times import utc
 

@@ -25,7 +25,6 @@ from .memory import MemoryState
 from .migrations import migrate
 from .pipeline import Pipeline
 
-
 SCRATCH_PRAGMAS = "PRAGMA synchronous = OFF; PRAGMA journal_mode = MEMORY;"
 """For the private database, deleted at the end of the run: no waiting for the disk at every commit."""
 

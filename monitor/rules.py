@@ -7,8 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
-from .config import SchoolConfig
 from .classes import PersonClass
+from .config import SchoolConfig
 from .roster.model import Connection, Person, Roster
 
 EXTERNAL_PARTICIPANT = "external_participant"

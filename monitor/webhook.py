@@ -8,9 +8,9 @@ from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from .current import services
 from .events import URL_VALIDATION, BadEvent, read_event
 from .headers import init_zoom_app
-from .current import services
 from .signature import url_validation_token, verify
 
 log = logging.getLogger(__name__)

@@ -12,7 +12,8 @@ from .alerting.channels import check_environment
 from .clock import Clock, wall_clock
 from .config import ConfigError, load_config
 from .db import connect_database
-from .migrations import require_current, upgrade as upgrade_schema
+from .migrations import require_current
+from .migrations import upgrade as upgrade_schema
 from .services import Services
 from .settings import Settings
 

@@ -46,8 +46,8 @@ def forking_worker(settings: Settings, services: Services) -> Worker:
 
 class MonitorWorker(Worker):
     """RQ's forking worker, which also queues the periodic jobs at each maintenance pass (so due checks and unqueued
-    alerts are swept even when nothing else happens), and in which how long a job's heartbeat outlives the last one is settable
-    (RQ fixes it at 60 s).
+    alerts are swept even when nothing else happens), and in which how long a job's heartbeat outlives the last one
+    is settable (RQ fixes it at 60 s).
 
     An idle worker waits for a job worker_ttl - 15 s at a time, and cleans up only between waits: worker_ttl is the
     maintenance interval plus 15."""

@@ -13,8 +13,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from ..api import bearer_required
 from ..clock import utc_now
 from ..config import Email, normalise_meeting_id
-from ..rules import RULE_IDS
 from ..current import services
+from ..rules import RULE_IDS
 from ..times import iso_utc
 from .records import DeliveryAttempt, SilenceRecord
 

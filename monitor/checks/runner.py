@@ -10,12 +10,12 @@ from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 
 from ..config import SchoolConfig
 from ..evidence import evidence
-from ..times import utc
 from ..incidents import Confirmation, IncidentStore, SetAside
 from ..roster.model import PersonResolver, Roster, build_roster
 from ..roster.state import Snapshot
 from ..roster.store import RosterStore
 from ..rules import SEVERITY, evaluate, late_external_participant
+from ..times import utc
 from .plan import Entry, Plan, condition_of, plan
 from .state import ConditionState, decode_entries
 

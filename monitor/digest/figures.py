@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 
-from ..lessons import Lesson
 from ..classes import STAFF_CLASSES
+from ..lessons import Lesson
 from ..rules import CONDUCT_RULES, RULE_IDS
 from .week import Week
 

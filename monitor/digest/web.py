@@ -5,8 +5,8 @@ from flask import Blueprint, Flask, abort, render_template, url_for
 from markupsafe import Markup
 
 from ..accounts.web import role_required
-from ..staff import now, who
 from ..current import services
+from ..staff import now, who
 from .render import render_page_part, title
 from .week import Week
 

@@ -14,8 +14,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from ..db import writing
 from ..times import iso_utc
-from .models import Incident, IncidentOccurrence, IncidentPerson, UncheckedCondition
 from .concerned import concerned, person_key
+from .models import Incident, IncidentOccurrence, IncidentPerson, UncheckedCondition
 
 __all__ = ["Confirmation", "Criteria", "IncidentStore", "SetAside", "iso_utc"]
 

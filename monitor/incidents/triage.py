@@ -6,9 +6,9 @@ from datetime import date, datetime
 
 from sqlalchemy import Connection, Engine, select, update
 
+from ..db import writing
 from ..times import iso_utc
 from .models import AuditEntry, Incident, IncidentNote
-from ..db import writing
 
 incidents, audit, notes = Incident.__table__, AuditEntry.__table__, IncidentNote.__table__
 OUTCOMES = {"no_action": "No action required", "action_taken": "Action taken", "referred": "Referred"}

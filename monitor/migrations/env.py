@@ -5,8 +5,8 @@ from sqlalchemy import text
 import monitor.accounts.models  # noqa: F401  (its table belongs to the metadata)
 import monitor.alerting.models  # noqa: F401  (the alert tables too)
 import monitor.digest.store  # noqa: F401  (the lessons and digests tables too)
-from monitor.incidents.models import Base
 from monitor.db import take_sqlite_write_lock
+from monitor.incidents.models import Base
 
 MIGRATION_LOCK_KEY = 0x6D6F6E69746F72  # any fixed number: every process migrating this database waits on it
 

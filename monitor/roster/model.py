@@ -6,8 +6,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property
 
-from ..config import SchoolConfig
 from ..classes import PersonClass, classify
+from ..config import SchoolConfig
 from .state import MeetingState, Snapshot
 
 

@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, Flask, redirect, url_for
 from flask_login import current_user
 
-from ..clock import utc_now
 from ..classes import STAFF_CLASSES
-from ..rules import CONDUCT_RULES
+from ..clock import utc_now
 from ..current import services
+from ..rules import CONDUCT_RULES
 
 bp = Blueprint("staff", __name__)
 EVERYONE = ("dsl", "deputy", "headteacher", "viewer")

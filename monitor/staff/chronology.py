@@ -5,8 +5,8 @@ from flask import abort, render_template
 
 from ..accounts.web import role_required
 from ..alerting.content import HEADLINES
-from ..incidents.concerned import person_key
 from ..current import services
+from ..incidents.concerned import person_key
 from . import CONCERNED_WITH_PEOPLE, CONDUCT, bp, may_read_chronology, now, visible_rules, who
 
 

@@ -9,9 +9,9 @@ from wtforms.validators import DataRequired, Optional
 
 from ..accounts.web import role_required
 from ..alerting.content import HEADLINES, PROTOCOL
+from ..current import services
 from ..incidents.concerned import person_key
 from ..incidents.triage import OUTCOMES, TriageError
-from ..current import services
 from . import EVERYONE, TRIAGERS, bp, may_read_chronology, now, visible, who
 
 ALERT_STATES = {
@@ -66,7 +66,8 @@ def incident(incident_id: int):
         "incident.html", incident=found, headline=HEADLINES[found["rule"]], clause=PROTOCOL[found["rule"]],
         identify_pupils=role != "viewer", can_triage=role in TRIAGERS, person_key=person_key,
         may_read_chronology=may_read_chronology, attempts=svc.alerts.attempts(incident_id),
-        history=svc.triage.history(incident_id), notes=svc.triage.notes(incident_id), outcomes=OUTCOMES, alert_states=ALERT_STATES,
+        history=svc.triage.history(incident_id), notes=svc.triage.notes(incident_id), outcomes=OUTCOMES,
+        alert_states=ALERT_STATES,
         action_form=ActionForm(), close_form=CloseForm(), reopen_form=ReopenForm(), note_form=NoteForm(),
         assign_form=AssignForm(assignee=found["assigned_to"]))
 

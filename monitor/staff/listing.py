@@ -11,8 +11,8 @@ from wtforms.validators import Optional
 
 from ..accounts.web import role_required
 from ..alerting.content import HEADLINES
-from ..rules import RULE_IDS
 from ..current import services
+from ..rules import RULE_IDS
 from ..spreadsheet import csv_text
 from . import EVERYONE, TRIAGERS, bp, now, school_zone, visible_rules, who
 

@@ -3,8 +3,8 @@
 Revision ID: 0002
 Revises: 0001
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = "0002"
 down_revision = "0001"
@@ -29,8 +29,8 @@ def upgrade() -> None:
     op.create_table(
         "alert_deliveries",
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("alert_id", sa.Integer, sa.ForeignKey("alerts.id", ondelete="CASCADE", name="fk_alert_deliveries_alert"),
-                  nullable=False),
+        sa.Column("alert_id", sa.Integer,
+                  sa.ForeignKey("alerts.id", ondelete="CASCADE", name="fk_alert_deliveries_alert"), nullable=False),
         sa.Column("channel", sa.String(64), nullable=False),
         sa.Column("attempt", sa.Integer, nullable=False),
         sa.Column("at", UTC_TIME, nullable=False),

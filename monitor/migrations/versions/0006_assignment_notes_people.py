@@ -3,8 +3,10 @@
 Revision ID: 0006
 Revises: 0005
 """
-from alembic import op
+import hashlib
+
 import sqlalchemy as sa
+from alembic import op
 
 revision = "0006"
 down_revision = "0005"
@@ -14,8 +16,10 @@ depends_on = None
 UTC_TIME = sa.DateTime(timezone=True)
 APPEND_ONLY = {
     "sqlite": [
-        "CREATE TRIGGER incident_notes_no_update BEFORE UPDATE ON incident_notes BEGIN SELECT RAISE(ABORT, 'notes are append-only'); END",
-        "CREATE TRIGGER incident_notes_no_delete BEFORE DELETE ON incident_notes BEGIN SELECT RAISE(ABORT, 'notes are append-only'); END",
+        "CREATE TRIGGER incident_notes_no_update BEFORE UPDATE ON incident_notes "
+        "BEGIN SELECT RAISE(ABORT, 'notes are append-only'); END",
+        "CREATE TRIGGER incident_notes_no_delete BEFORE DELETE ON incident_notes "
+        "BEGIN SELECT RAISE(ABORT, 'notes are append-only'); END",
     ],
     "postgresql": [
         "CREATE FUNCTION incident_notes_append_only() RETURNS trigger LANGUAGE plpgsql AS "
@@ -56,17 +60,32 @@ def upgrade() -> None:
     _fill(people)
 
 
+def _concerned(evidence: dict):
+    """As monitor.incidents.concerned was at this revision: a migration keeps its own copy, so that it runs the same
+    whatever the code becomes."""
+    for cls, people in (evidence.get("roster") or {}).items():
+        for person in people:
+            if person.get("email"):
+                yield person["email"], cls
+    host = evidence.get("host") or {}
+    if host.get("email") and host.get("class"):
+        yield host["email"], host["class"]
+
+
+def _person_key(email: str) -> str:
+    return hashlib.sha256(f"person:{email}".encode()).hexdigest()[:24]
+
+
 def _fill(people: sa.Table) -> None:
     """The people of the incidents opened before this revision, from their occurrences' evidence."""
-    from monitor.incidents.concerned import concerned, person_key
-
     occurrences = sa.table("incident_occurrences", sa.column("incident_id", sa.Integer), sa.column("evidence", sa.JSON))
     found: dict[tuple[int, str], str] = {}
     for incident_id, evidence in op.get_bind().execute(sa.select(occurrences)):
-        for email, cls in concerned(evidence):
+        for email, cls in _concerned(evidence):
             found.setdefault((incident_id, email), cls)
     if found:
-        op.bulk_insert(people, [{"incident_id": i, "email": e, "person_key": person_key(e), "person_class": c} for (i, e), c in found.items()])
+        op.bulk_insert(people, [{"incident_id": i, "email": e, "person_key": _person_key(e), "person_class": c}
+                                for (i, e), c in found.items()])
 
 
 def downgrade() -> None:

@@ -4,8 +4,8 @@ that can be disabled, and the last authenticator step used (a code is accepted o
 Revision ID: 0009
 Revises: 0008
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = "0009"
 down_revision = "0008"
