@@ -26,38 +26,11 @@ from monitor.services import Services
 
 from . import zoom
 from .local_servers import Receiver
+from .notifier import RecordingNotifier
+from .school import API_TOKEN, write_config
+from .staff_pages import lesson_with_two_breaches
 from .worker_processes import Workers
 from .servers import free_port
-
-API_TOKEN = "test-api-token"
-
-STAFF_CSV = """email,name,role,zoom_user_id
-a.teacher@gatehouse.sch.uk,Alex Teacher,teacher,8lzIwvZTSOqjndWPbPqzuA
-b.music@gatehouse.sch.uk,Bea Music,Teacher,
-c.assistant@gatehouse.sch.uk,Cal Assistant,teaching assistant,
-"""
-
-CONFIG_TOML = """
-[school]
-name = "Gatehouse School"
-domains = ["gatehouse.sch.uk"]
-
-[directory]
-staff_csv = "staff.csv"
-
-[exemptions]
-one_to_one_hosts = ["b.music@gatehouse.sch.uk"]
-one_to_one_meetings = ["888 0000 0777"]
-allowed_guests = ["Visitor@Partner.org"]
-"""
-
-
-def write_config(directory: Path, toml: str = CONFIG_TOML, staff: str = STAFF_CSV) -> Path:
-    (directory / "staff.csv").write_text(staff)
-    path = directory / "monitor.toml"
-    path.write_text(toml)
-    return path
-
 
 @pytest.fixture
 def school_config(tmp_path):
@@ -216,20 +189,6 @@ def postgres_url():
 
 # --- the pipeline on its own (no web app) ------------------------------------------------------------------------
 
-class RecordingNotifier:
-    """Stands in for RQ: notes the incidents opened and the check deadlines asked for."""
-
-    def __init__(self):
-        self.opened: list[int] = []
-        self.deadlines: list[int] = []
-
-    def incident_opened(self, incident_id: int) -> None:
-        self.opened.append(incident_id)
-
-    def check_due_at(self, deadline_ms: int) -> None:
-        self.deadlines.append(deadline_ms)
-
-
 @pytest.fixture
 def incidents(tmp_path):
     from monitor.incidents import IncidentStore
@@ -242,6 +201,13 @@ def incidents(tmp_path):
 @pytest.fixture
 def notifier():
     return RecordingNotifier()
+
+
+@pytest.fixture
+def incidents_in_a_lesson(services, notifier):
+    """An outsider in a lesson (external_participant) and a pupil hosting it (non_teacher_host, staff conduct)."""
+    lesson_with_two_breaches(services, notifier)
+    return {i["rule"]: i["id"] for i in services.incidents.list()}
 
 
 # --- stand-ins for mail servers, Teams, Slack and webhooks -------------------------------------------------------

@@ -8,7 +8,7 @@ from monitor.accounts.store import AccountStore
 from monitor.db import connect_database
 from monitor.settings import Settings
 
-from .test_sign_in import PASSWORD, add, csrf, sign_in
+from ..signing_in import PASSWORD, add, csrf, sign_in
 
 NEW_PASSWORD = "a new and longer passphrase"
 

@@ -5,31 +5,14 @@ import subprocess
 import sys
 from datetime import datetime, timezone
 
-import pyotp
 import pytest
 
 from monitor.app import create_app
 from monitor.config import load_config
 
 from .. import zoom
-from ..conftest import CONFIG_TOML, write_config
-
-PASSWORD = "correct horse battery staple"
-
-
-def csrf(page: bytes) -> str:
-    return re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1).decode()
-
-
-def add(services, email, role, *, totp=False):
-    at = datetime.fromtimestamp(services.clock(), timezone.utc)
-    uri = services.accounts.add(email, email.split("@")[0], role, PASSWORD, totp=totp, at=at)
-    return pyotp.parse_uri(uri) if uri else None
-
-
-def sign_in(web, email, password=PASSWORD, **request):
-    token = csrf(web.get("/login", **request).data)
-    return web.post("/login", data={"email": email, "password": password, "csrf_token": token}, **request)
+from ..school import CONFIG_TOML, write_config
+from ..signing_in import PASSWORD, add, csrf, sign_in
 
 
 def give_code(web, code, **request):

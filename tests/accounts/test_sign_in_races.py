@@ -12,7 +12,7 @@ from monitor.accounts import store as account_store
 from monitor.accounts.store import LOCK_AFTER, AccountStore
 from monitor.migrations import migrate
 
-from .test_sign_in import PASSWORD
+from ..signing_in import PASSWORD
 
 AT = datetime(2026, 11, 18, 10, tzinfo=timezone.utc)
 GUESSES = 48

@@ -7,7 +7,7 @@ from monitor.alerts.content import alert_message
 from monitor.alerts.routing import channels_for, in_working_hours
 from monitor.config import load_config
 
-from ..conftest import CONFIG_TOML, write_config
+from ..school import CONFIG_TOML, write_config
 
 ALERTS = CONFIG_TOML + """
 [alerts]

@@ -30,7 +30,7 @@ from monitor.services import Services
 from monitor.background import ALERTS
 
 from .. import zoom
-from ..conftest import CONFIG_TOML, write_config
+from ..school import CONFIG_TOML, write_config
 from ..local_servers import smtp_server
 from ..worker_processes import wait_for
 

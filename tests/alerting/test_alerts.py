@@ -14,7 +14,7 @@ from workers import jobs
 from monitor.background import ALERTS, QUEUES
 
 from .. import zoom
-from ..conftest import CONFIG_TOML, write_config
+from ..school import CONFIG_TOML, write_config
 from ..local_servers import smtp_server
 
 PUPILS = ("pupil1@gatehouse.sch.uk", "pupil2@gatehouse.sch.uk")

@@ -6,7 +6,7 @@ from click.testing import CliRunner
 
 from monitor.cli import main
 
-from ..conftest import CONFIG_TOML, write_config
+from ..school import CONFIG_TOML, write_config
 from ..local_servers import smtp_server
 
 CONFIG = CONFIG_TOML + """

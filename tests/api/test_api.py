@@ -8,7 +8,7 @@ from monitor.app import create_app
 from monitor.wiring import connect_redis
 
 from .. import zoom
-from ..conftest import API_TOKEN
+from ..school import API_TOKEN
 
 AUTH = {"Authorization": f"Bearer {API_TOKEN}"}
 TEACHER = "a.teacher@gatehouse.sch.uk"

@@ -18,7 +18,7 @@ from monitor.checks import runner
 from monitor.background import ALERTS
 
 from .. import zoom
-from ..staff.test_queue import signed_in
+from ..signing_in import signed_in
 from ..zoom import T0
 
 TEACHER = "a.teacher@gatehouse.sch.uk"

@@ -10,7 +10,7 @@ import pytest
 from rq import Worker
 
 from .. import zoom
-from ..conftest import CONFIG_TOML, write_config
+from ..school import CONFIG_TOML, write_config
 from ..local_servers import PrivatePostgres
 from ..servers import free_port, gunicorn, running
 from ..worker_processes import wait_for

@@ -1,8 +1,8 @@
 """The digests in the signed-in web app: the DSL, the deputy and the headteacher read them; nobody else."""
 import pytest
 
-from ..staff.test_queue import PUPIL, incidents_in_a_lesson, signed_in  # noqa: F401  (a fixture, and sign-in)
-from ..staff.test_queue_views import audit
+from ..signing_in import signed_in
+from ..staff_pages import PUPIL, audit
 
 
 @pytest.mark.parametrize("role", ["dsl", "deputy", "headteacher"])

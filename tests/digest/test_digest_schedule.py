@@ -20,7 +20,7 @@ from workers import digest as digest_worker
 from monitor.background import DIGESTS
 from workers.run import start_embedded_worker
 
-from ..conftest import CONFIG_TOML, write_config
+from ..school import CONFIG_TOML, write_config
 from ..local_servers import smtp_server
 
 LONDON = ZoneInfo("Europe/London")

@@ -18,7 +18,7 @@ from monitor.incidents.models import Incident
 from monitor.incidents.triage import Triage
 from monitor.replay import replay
 
-from ..conftest import CONFIG_TOML, write_config
+from ..school import CONFIG_TOML, write_config
 from ..local_servers import smtp_server
 from ..servers import ROOT
 

@@ -1,69 +1,28 @@
-"""The incident store on SQLite: one incident per (meeting, rule, subject), recurrences, clearing, listing, races.
+"""The incident store: one incident per (meeting, rule, subject), recurrences, clearing, listing, races.
 
-The core cases run again on PostgreSQL in test_incidents_postgres.py.
+Each test with the `store` fixture runs on SQLite and on PostgreSQL (conftest.py); test_incidents_postgres.py has
+PostgreSQL's own cases.
 """
 from __future__ import annotations
 
-import multiprocessing
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import create_engine, select
 from sqlalchemy.exc import StatementError
 
-from monitor.incidents import Confirmation, IncidentStore, iso_utc
+from monitor.incidents import iso_utc
 from monitor.accounts import models as _accounts  # noqa: F401  (every table is in the metadata)
-from monitor.incidents.models import Base, Incident, IncidentOccurrence
+from monitor.incidents.models import Base, Incident
 from monitor.migrations import migrate
 
-T0 = datetime(2026, 11, 18, 11, 6, 40, tzinfo=timezone.utc)
-UUID = "jUh5o3dKQIytvcsfTtKBlg=="
-OTHER_UUID = "kVi6p4eLRJzuwdtgUuLCmh=="
-TEACHER = "a.teacher@gatehouse.sch.uk"
-EVIDENCE = {"present": [{"email": TEACHER, "class": "teacher"}, {"email": None, "class": "external"}]}
+from ..confirmations import EVIDENCE, OTHER_UUID, T0, TEACHER, UUID, at, confirmation
+from .store_helpers import (check_races_settle_on_one_incident, confirm_in_threads, newest_revision, occurrence_rows,
+                            run_in_processes)
 
-
-def confirmation(began: datetime = T0, *, grace: int = 0, rule: str = "no_recording", subject: str | None = None,
-                 meeting_uuid: str = UUID, evidence: dict = EVIDENCE) -> Confirmation:
-    return Confirmation(meeting_uuid=meeting_uuid, meeting_id="85393847045", topic="Year 9 Maths", rule=rule,
-                        subject=subject, severity="high", host_email=TEACHER, host_class="teacher",
-                        began_at=began, opened_at=began + timedelta(seconds=grace), evidence=evidence)
-
-
-def at(seconds: float) -> datetime:
-    return T0 + timedelta(seconds=seconds)
-
-
-@pytest.fixture
-def sqlite_url(tmp_path):
-    return f"sqlite:///{tmp_path / 'incidents.sqlite3'}"
-
-
-@pytest.fixture
-def store(sqlite_url):
-    engine = create_engine(sqlite_url)
-    migrate(engine)
-    yield IncidentStore(engine)
-    engine.dispose()
-
-
-def newest_revision() -> str:
-    from alembic.script import ScriptDirectory
-
-    from monitor.migrations import alembic_config
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
-
-
-def occurrence_rows(store: IncidentStore) -> int:
-    with store.engine.connect() as conn:
-        return conn.execute(select(func.count()).select_from(IncidentOccurrence)).scalar_one()
-
-
-# --- core cases, on SQLite here and on PostgreSQL in test_incidents_postgres.py -------------------------------------
+# --- core cases, on SQLite and on PostgreSQL -----------------------------------------------------------------------
 
 def test_the_first_confirmation_opens_the_incident(store):
     incident_id, opened = store.confirm(confirmation(T0, grace=60))
@@ -203,60 +162,12 @@ def test_the_schema_matches_the_models_and_migrating_again_changes_nothing(store
 WORKERS = 8
 
 
-def check_races_settle_on_one_incident(results: list[tuple[int, bool]], store: IncidentStore, occurrences: int):
-    assert len({incident_id for incident_id, _ in results}) == 1
-    assert sum(opened for _, opened in results) == 1
-    [incident] = store.list()
-    assert incident["occurrences"] == occurrences == occurrence_rows(store)
-    assert incident["began_at"] == "2026-11-18T11:06:40Z"
-
-
-def confirm_in_threads(store: IncidentStore, offsets: list[int]) -> list[tuple[int, bool]]:
-    barrier = threading.Barrier(len(offsets))
-
-    def confirm(offset: int):
-        barrier.wait()
-        return store.confirm(confirmation(at(offset)))
-
-    with ThreadPoolExecutor(len(offsets)) as pool:
-        return list(pool.map(confirm, offsets))
-
-
 def test_threads_confirming_the_same_occurrence_at_once_make_one_incident(store):
     check_races_settle_on_one_incident(confirm_in_threads(store, [0] * WORKERS), store, 1)
 
 
 def test_threads_confirming_recurrences_at_once_count_each_once(store):
     check_races_settle_on_one_incident(confirm_in_threads(store, list(range(WORKERS)) * 2), store, WORKERS)
-
-
-def _in_a_process(url: str, task: str, offset: int, barrier, results) -> None:
-    try:
-        engine = create_engine(url)
-        barrier.wait()
-        if task == "migrate":
-            migrate(engine)
-            results.put(("ok", None))
-        else:
-            results.put(("ok", IncidentStore(engine).confirm(confirmation(at(offset)))))
-        engine.dispose()
-    except Exception as exc:  # reported to the test, which fails with it
-        results.put(("error", repr(exc)))
-
-
-def run_in_processes(url: str, task: str, offsets: list[int]) -> list:
-    """Runs the task in one fresh process per offset, all released at the same moment; returns their results."""
-    context = multiprocessing.get_context("spawn")
-    barrier, results = context.Barrier(len(offsets)), context.Queue()
-    processes = [context.Process(target=_in_a_process, args=(url, task, offset, barrier, results))
-                 for offset in offsets]
-    for process in processes:
-        process.start()
-    outcomes = [results.get(timeout=120) for _ in processes]
-    for process in processes:
-        process.join(30)
-    assert [status for status, _ in outcomes] == ["ok"] * len(processes), outcomes
-    return [value for _, value in outcomes]
 
 
 def test_processes_migrating_a_new_sqlite_database_at_once(sqlite_url):
@@ -267,6 +178,7 @@ def test_processes_migrating_a_new_sqlite_database_at_once(sqlite_url):
     engine.dispose()
 
 
+@pytest.mark.parametrize("store", ["sqlite"], indirect=True)
 def test_processes_confirming_at_once_on_sqlite(store, sqlite_url):
     results = run_in_processes(sqlite_url, "confirm", [0, 0, 60, 60])
     check_races_settle_on_one_incident([tuple(r) for r in results], store, 2)

@@ -1,4 +1,5 @@
-"""The incident store on a real PostgreSQL: the core cases of test_incidents.py, and races between processes."""
+"""The incident store on a real PostgreSQL: its time zones, races between processes, the append-only audit log (the
+core cases of test_incidents.py run on PostgreSQL too, by its `store` fixture)."""
 from __future__ import annotations
 
 import pytest
@@ -6,43 +7,18 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, make_url
 
 from monitor.incidents import IncidentStore
-from monitor.migrations import migrate
 
-from . import test_incidents
-from .test_incidents import (
-    newest_revision,  # and the core cases again, with this module's `store`: on PostgreSQL
-    check_races_settle_on_one_incident,
-    run_in_processes,
-    test_a_null_subject_is_one_incident_and_stays_null,
-    test_a_recurrence_is_recorded_on_the_same_incident,
-    test_alerts_are_marked_once,
-    test_each_meeting_and_rule_has_its_own_incident,
-    test_list_is_newest_first_and_filters,
-    test_occurrences_confirmed_out_of_order_give_the_same_incident,
-    test_record_clear_sets_the_occurrence_and_the_latest_on_the_incident,
-    test_the_first_confirmation_opens_the_incident,
-    test_the_same_confirmation_twice_changes_nothing,
-    test_the_schema_matches_the_models_and_migrating_again_changes_nothing,
-    test_times_are_iso_utc_with_milliseconds_only_when_there_are_some,
-    test_times_must_be_aware,
-)
+from . import store_helpers
+from ..confirmations import confirmation
+from .store_helpers import check_races_settle_on_one_incident, newest_revision, run_in_processes
 
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture(scope="module")
-def postgres_engine(postgres_url):
-    engine = create_engine(postgres_url)
-    migrate(engine)
-    yield engine
-    engine.dispose()
-
-
 @pytest.fixture
-def store(postgres_engine):
-    with postgres_engine.begin() as conn:
-        conn.exec_driver_sql("TRUNCATE incidents RESTART IDENTITY CASCADE")
-    return IncidentStore(postgres_engine)
+def store(postgres_store):
+    """This module's cases are PostgreSQL's own: the store on PostgreSQL only."""
+    return postgres_store
 
 
 @pytest.fixture
@@ -60,7 +36,7 @@ def empty_database(postgres_url):
 
 
 def test_times_keep_utc_whatever_the_session_time_zone(postgres_url, store):
-    incident_id, _ = store.confirm(test_incidents.confirmation())
+    incident_id, _ = store.confirm(confirmation())
     elsewhere = create_engine(postgres_url, connect_args={"options": "-c TimeZone=America/New_York"})
     assert IncidentStore(elsewhere).get(incident_id)["began_at"] == "2026-11-18T11:06:40Z"
     elsewhere.dispose()
@@ -85,7 +61,7 @@ def test_processes_confirming_recurrences_at_once_count_each_once(postgres_url, 
 
 
 def test_threads_confirming_at_once(store):
-    results = test_incidents.confirm_in_threads(store, [0, 10, 20, 30] * 3)
+    results = store_helpers.confirm_in_threads(store, [0, 10, 20, 30] * 3)
     check_races_settle_on_one_incident(results, store, 4)
 
 

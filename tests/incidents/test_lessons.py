@@ -10,7 +10,7 @@ from monitor.lessons import LessonRow
 from monitor.pipeline import Pipeline
 
 from .. import zoom
-from ..conftest import CONFIG_TOML, write_config
+from ..school import CONFIG_TOML, write_config
 
 T0 = zoom.T0
 TEACHER = "a.teacher@gatehouse.sch.uk"

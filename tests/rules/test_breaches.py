@@ -14,7 +14,7 @@ from monitor.replay import replay
 from monitor.times import iso_ms
 
 from .. import zoom
-from ..conftest import RecordingNotifier
+from ..notifier import RecordingNotifier
 from ..zoom import T0
 
 TEACHER, TA = "a.teacher@gatehouse.sch.uk", "c.assistant@gatehouse.sch.uk"

@@ -10,7 +10,7 @@ from monitor.roster.store import RosterStore
 from monitor.rules import evaluate, late_external_participant
 
 from .. import zoom
-from ..conftest import CONFIG_TOML, write_config
+from ..school import CONFIG_TOML, write_config
 from ..zoom import T0
 
 TEACHER, TA, MUSIC = "a.teacher@gatehouse.sch.uk", "c.assistant@gatehouse.sch.uk", "b.music@gatehouse.sch.uk"

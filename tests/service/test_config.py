@@ -3,7 +3,7 @@ import pytest
 
 from monitor.config import ConfigError, load_config
 
-from ..conftest import CONFIG_TOML, STAFF_CSV, write_config
+from ..school import CONFIG_TOML, STAFF_CSV, write_config
 
 MINIMAL = """
 [school]

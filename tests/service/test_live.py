@@ -17,7 +17,7 @@ from monitor.migrations import migrate
 from monitor.replay import replay
 
 from .. import zoom
-from ..conftest import CONFIG_TOML, write_config
+from ..school import FAST_GRACE, write_config
 from ..servers import ROOT, free_port, gunicorn, running
 
 pytestmark = pytest.mark.integration
@@ -25,12 +25,6 @@ pytestmark = pytest.mark.integration
 API_TOKEN = "live-token"
 TEACHER, TA = "a.teacher@gatehouse.sch.uk", "c.assistant@gatehouse.sch.uk"
 P1, P2 = "pupil1@gatehouse.sch.uk", "pupil2@gatehouse.sch.uk"
-FAST_GRACE = CONFIG_TOML + """
-[rules]
-one_to_one_grace_seconds = 2
-recording_grace_seconds = 2
-host_grace_seconds = 2
-"""
 
 
 def lessons(t: float) -> list[dict]:

@@ -1,5 +1,4 @@
 """End to end, as a user runs it: signed deliveries to the real server processes, rosters read back over HTTP."""
-import os
 import random
 import subprocess
 import time
@@ -9,26 +8,12 @@ import httpx
 import pytest
 
 from .. import zoom
-from ..conftest import write_config
-from ..servers import ROOT, free_port, gunicorn, monitor, running
+from ..school import write_config
+from ..servers import API_TOKEN, ROOT, env_for, free_port, gunicorn, monitor, post, running
 
 pytestmark = pytest.mark.integration
 
-API_TOKEN = "e2e-token"
 TEACHER = "a.teacher@gatehouse.sch.uk"
-
-
-def env_for(tmp_path, **extra):
-    inherited = {name: os.environ[name] for name in ("PATH", "PYTHONPATH") if name in os.environ}
-    return {**inherited, "MONITOR_CONFIG": str(write_config(tmp_path)), "MONITOR_DATA_DIR": str(tmp_path / "data"),
-            "ZOOM_WEBHOOK_SECRET_TOKEN": zoom.SECRET, "MONITOR_API_TOKEN": API_TOKEN,
-            "MONITOR_SECRET_KEY": "e2e-session-key", **extra}
-
-
-def post(base: str, event: dict, client: httpx.Client | None = None) -> httpx.Response:
-    data = zoom.raw(event)
-    headers = zoom.signed_headers(data, int(time.time()))
-    return (client or httpx).post(f"{base}/zoom/webhook", content=data, headers=headers, timeout=5)
 
 
 def meetings(base: str) -> list[dict]:
@@ -98,7 +83,7 @@ def test_monitor_serve_runs_on_embedded_defaults_or_a_redis_server(tmp_path, req
 
 
 def test_monitor_serve_fires_timed_checks_in_process(tmp_path):
-    from .test_live import FAST_GRACE
+    from ..school import FAST_GRACE
 
     port = free_port()
     env = env_for(tmp_path) | {"MONITOR_CONFIG": str(write_config(tmp_path, FAST_GRACE))}

@@ -15,8 +15,8 @@ import pyotp
 import pytest
 
 from .. import zoom
-from ..servers import ROOT, free_port, monitor, running
-from ..service.test_servers import TEACHER, env_for, post
+from ..school import TEACHER
+from ..servers import ROOT, env_for, free_port, monitor, post, running
 
 pytestmark = pytest.mark.integration
 

@@ -11,45 +11,8 @@ from monitor.incidents.models import AuditEntry
 from monitor.pipeline import Pipeline
 
 from .. import zoom
-from ..accounts.test_sign_in import add, csrf, sign_in
-
-PUPIL = "pupil.one@gatehouse.sch.uk"
-
-
-@pytest.fixture
-def incidents_in_a_lesson(services, notifier):
-    """An outsider in a lesson (external_participant) and a pupil hosting it (non_teacher_host, staff conduct)."""
-    lesson_with_two_breaches(services, notifier)
-    return {i["rule"]: i["id"] for i in services.incidents.list()}
-
-
-def lesson_with_two_breaches(services, notifier) -> Pipeline:
-    pipeline = Pipeline.on_redis(services.config, services.redis, services.clock, services.incidents, notifier)
-    for event in (zoom.started(zoom.T0), zoom.recording("started", zoom.T0),
-                  zoom.joined(zoom.T0, "p1", PUPIL, name="Pupil One"),
-                  zoom.joined(zoom.T0, "p2", "pupil.two@gatehouse.sch.uk", name="Pupil Two"),
-                  zoom.joined(zoom.T0 + 1, "x", ""), zoom.role_changed(zoom.T0 + 2, "p1", PUPIL, "host")):
-        pipeline.process(event)
-    services.clock.advance(200)
-    pipeline.fire_due_checks()
-    return pipeline
-
-
-def rows(page) -> str:
-    """The queue's table, without the filters (whose choices name every rule)."""
-    html = page.get_data(as_text=True)
-    return html[html.index("<tbody>"):html.index("</tbody>")] if "<tbody>" in html else ""
-
-
-def signed_in(services, web, role):
-    email = f"{role}@gatehouse.sch.uk"
-    totp = add(services, email, role)
-    sign_in(web, email)
-    if totp:
-        page = web.get("/login/code")
-        code = totp.at(datetime.fromtimestamp(services.clock(), timezone.utc))
-        web.post("/login/code", data={"code": code, "csrf_token": csrf(page.data)})
-    return web
+from ..signing_in import csrf, signed_in
+from ..staff_pages import PUPIL, rows
 
 
 def test_the_dsl_sees_the_whole_story_and_closes_with_a_rationale(services, web, incidents_in_a_lesson):

@@ -3,36 +3,13 @@ board, and which role may open which page."""
 import re
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError
 
-from monitor.incidents.models import AuditEntry
 from monitor.incidents.people import person_key
 
-from .. import zoom
-from .test_queue import PUPIL, lesson_with_two_breaches, rows, signed_in
-from ..accounts.test_sign_in import add, csrf
-
-TEACHER = "a.teacher@gatehouse.sch.uk"
-ALONE = "pupil.alone@gatehouse.sch.uk"
-OTHER_UUID = "QmVuZW9uZSBsZXNzb24="
-
-
-@pytest.fixture
-def a_day(services, notifier):
-    """Lesson 1 (Wednesday 18 November): an outsider joins, and a pupil becomes the host. Lesson 2, the next day, in
-    progress: the teacher hosts one pupil alone, recording on (fewer_than_two_pupils)."""
-    pipeline = lesson_with_two_breaches(services, notifier)
-    pipeline.process(zoom.ended(zoom.T0 + 600))
-    next_day = zoom.T0 + 86_400
-    services.clock.set(next_day)
-    for event in (zoom.started(next_day, uuid=OTHER_UUID), zoom.recording("started", next_day, uuid=OTHER_UUID),
-                  zoom.joined(next_day, "t", TEACHER, uuid=OTHER_UUID, user_id=zoom.HOST_ID, name="Alex Teacher"),
-                  zoom.joined(next_day, "a", ALONE, uuid=OTHER_UUID, name="Pupil Alone")):
-        pipeline.process(event)
-    services.clock.advance(200)
-    pipeline.fire_due_checks()
-    return {i["rule"]: i["id"] for i in services.incidents.list()}
+from ..signing_in import add, csrf, signed_in
+from ..staff_pages import ALONE, PUPIL, TEACHER, audit, rows
 
 
 def test_the_queue_counts_by_status_and_filters(services, web, a_day):
@@ -166,12 +143,6 @@ def test_every_page_refuses_the_wrong_role(services, app, web, a_day, role):
             assert status in (200, 303), f"{role} could not {method} {path}: {status}"
         else:
             assert status == 403, f"{role} was not refused {method} {path}: {status}"
-
-
-def audit(services):
-    log = AuditEntry.__table__
-    with services.database.connect() as conn:
-        return conn.execute(select(log).order_by(log.c.id)).all()
 
 
 def test_incidents_opened_before_the_chronologies_are_found_in_them(tmp_path):

@@ -8,9 +8,9 @@ from monitor.app import create_app
 from monitor.incidents.people import person_key
 
 from .. import zoom
-from ..conftest import API_TOKEN
-from .test_queue import signed_in
-from .test_queue_views import TEACHER, a_day  # noqa: F401  (a fixture)
+from ..school import API_TOKEN
+from ..signing_in import signed_in
+from ..staff_pages import TEACHER
 
 POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; object-src 'none'; "
           "frame-ancestors 'none'; base-uri 'none'; form-action 'self'")

@@ -7,15 +7,7 @@ from monitor.app import create_app
 from monitor.wiring import connect_redis
 
 from .. import zoom
-from .test_signature import EMOJI_BODY, EMOJI_SIGNATURE, VALIDATION_BODY, VALIDATION_SIGNATURE
-
-
-def snapshot(redis) -> dict:
-    return {key: redis.dump(key) for key in sorted(redis.keys("*"))}
-
-
-def post_raw(client, data: bytes, headers: dict):
-    return client.post("/zoom/webhook", data=data, headers=headers)
+from .deliveries import EMOJI_BODY, EMOJI_SIGNATURE, VALIDATION_BODY, VALIDATION_SIGNATURE, post_raw, snapshot
 
 
 def test_url_validation_answers_zoom_challenge_from_the_real_vector(client, clock, fake_redis):

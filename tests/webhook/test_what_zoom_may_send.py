@@ -10,7 +10,7 @@ from monitor.app import create_app
 from monitor.migrations import migrate
 
 from .. import zoom
-from .test_webhook import post_raw, snapshot
+from .deliveries import post_raw, snapshot
 
 API = {"Authorization": "Bearer test-api-token"}
 ODD = "Year 9\u0000Maths \ud800 \udfff end"
