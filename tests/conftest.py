@@ -28,9 +28,10 @@ from . import zoom
 from .local_servers import Receiver
 from .notifier import RecordingNotifier
 from .school import API_TOKEN, write_config
+from .servers import free_port
 from .staff_pages import lesson_with_two_breaches
 from .worker_processes import Workers
-from .servers import free_port
+
 
 @pytest.fixture
 def school_config(tmp_path):
@@ -45,6 +46,22 @@ def clock():
 @pytest.fixture
 def fake_redis():
     return fakeredis.FakeRedis(server=fakeredis.FakeServer())
+
+
+# --- markers ----------------------------------------------------------------------------------------------------
+
+# A test that uses one of these fixtures, itself or through another fixture, talks to a real server or runs the
+# service, so it is marked `integration`: real_redis_url and postgres_url (here), workers (`monitor worker`
+# processes), postgres (checks/test_outage.py: a PostgreSQL server of the test's own), browser and served
+# (staff/test_browser.py: Chromium and `monitor serve`). Tests that start servers without such a fixture are marked
+# in their module; a fixture that picks a server by its parameter (any_redis, incidents' store) marks that parameter.
+REAL_SERVER_FIXTURES = {"real_redis_url", "postgres_url", "workers", "postgres", "browser", "served"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if REAL_SERVER_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.integration)
 
 
 # --- the real Redis server --------------------------------------------------------------------------------------

@@ -68,7 +68,8 @@ def test_routes_by_rule_severity_and_hours(config):
 
 INCIDENT = {
     "id": 7, "rule": "external_participant", "meeting_uuid": "u==", "meeting_id": "85393847045", "subject": None,
-    "severity": "high", "topic": "Year 9 Maths", "began_at": "2026-11-18T11:06:40Z", "opened_at": "2026-11-18T11:06:40Z",
+    "severity": "high", "topic": "Year 9 Maths", "began_at": "2026-11-18T11:06:40Z",
+    "opened_at": "2026-11-18T11:06:40Z",
     "host": {"email": "a.teacher@gatehouse.sch.uk", "class": "teacher"},
     "evidence": {"roster": {"pupil": [{"email": "pupil.one@gatehouse.sch.uk", "name": "Pupil One"}],
                             "external": [{"email": "stranger@gmail.com", "name": "Stranger Danger"}]}},

@@ -23,15 +23,15 @@ from sqlalchemy import create_engine, text
 from monitor import keys
 from monitor.alerts.store import CUT_OFF
 from monitor.app import create_app
-from monitor.wiring import connect_redis
+from monitor.background import ALERTS
 from monitor.config import load_config
 from monitor.migrations import migrate
 from monitor.services import Services
-from monitor.background import ALERTS
+from monitor.wiring import connect_redis
 
 from .. import zoom
-from ..school import CONFIG_TOML, write_config
 from ..local_servers import smtp_server
+from ..school import CONFIG_TOML, write_config
 from ..worker_processes import wait_for
 
 pytestmark = pytest.mark.integration
@@ -204,7 +204,8 @@ def test_worker_and_horse_killed_before_sending_a_new_worker_sends_exactly_once(
 FOLLOW_UPS = CONFIG.replace("repeat_minutes = 0\nescalate_after_minutes = 0",
                             "repeat_minutes = 0.2\nescalate_after_minutes = 0.1") \
     .replace('channels = ["hook", "dsl"]', 'channels = ["dsl"]\nescalate_to = ["head"]') \
-    .replace("[[alerts.routes]]", '[alerts.channels.head]\ntype = "email"\nto = ["head@gatehouse.sch.uk"]\n\n[[alerts.routes]]')
+    .replace("[[alerts.routes]]",
+             '[alerts.channels.head]\ntype = "email"\nto = ["head@gatehouse.sch.uk"]\n\n[[alerts.routes]]')
 
 
 def moment(iso: str) -> datetime:

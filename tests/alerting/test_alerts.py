@@ -9,13 +9,13 @@ from rq import Queue, Retry, SimpleWorker
 from rq.registry import FailedJobRegistry, FinishedJobRegistry, ScheduledJobRegistry
 
 import workers.alerts
+from monitor.background import ALERTS, QUEUES
 from monitor.config import load_config
 from workers import jobs
-from monitor.background import ALERTS, QUEUES
 
 from .. import zoom
-from ..school import CONFIG_TOML, write_config
 from ..local_servers import smtp_server
+from ..school import CONFIG_TOML, write_config
 
 PUPILS = ("pupil1@gatehouse.sch.uk", "pupil2@gatehouse.sch.uk")
 
@@ -331,7 +331,8 @@ def test_a_posted_breach_stream_reaches_every_channel_grouped_once_and_without_a
     rules = sorted((i["meeting_uuid"] == LESSON_B, i["rule"]) for i in svc.incidents.list())
     assert rules == [(False, "external_participant"), (False, "non_teacher_host"),
                      (True, "fewer_than_two_pupils"), (True, "no_recording")]
-    assert sorted(path for path, _, _ in receiver.requests) == ["/feed", "/feed", "/slack", "/slack", "/teams", "/teams"]
+    assert sorted(path for path, _, _ in receiver.requests) == [
+        "/feed", "/feed", "/slack", "/slack", "/teams", "/teams"]
     assert len(mailbox.received) == 2
     sent = [body for _, _, body in receiver.requests] + [envelope.content for envelope, _, _ in mailbox.received]
     assert all(b"and 1 other breach" in text for text in sent)

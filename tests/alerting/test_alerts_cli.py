@@ -6,8 +6,8 @@ from click.testing import CliRunner
 
 from monitor.cli import main
 
-from ..school import CONFIG_TOML, write_config
 from ..local_servers import smtp_server
+from ..school import CONFIG_TOML, write_config
 
 CONFIG = CONFIG_TOML + """
 [alerts]

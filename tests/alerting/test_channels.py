@@ -16,11 +16,11 @@ from email.message import EmailMessage
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
-from markdown_it import MarkdownIt
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from markdown_it import MarkdownIt
 
 from monitor.alerts.channels import DeliveryError, EmailChannel, SlackChannel, TeamsChannel, WebhookChannel
 from monitor.alerts.content import alert_message
@@ -339,7 +339,8 @@ def test_the_generic_webhook_is_signed_over_the_raw_body(receiver):
 
 def test_a_label_given_twice_keeps_both_values_in_the_webhook(receiver):
     facts = (("Lesson", "Year 9 Maths"), ("Breach", "An outsider joined."), ("Breach", "It was not recorded."))
-    WebhookChannel(receiver.url(WEBHOOK_PATH), WEBHOOK_SECRET).send(AlertMessage(**{**MESSAGE.__dict__, "facts": facts}))
+    WebhookChannel(receiver.url(WEBHOOK_PATH), WEBHOOK_SECRET).send(
+        AlertMessage(**{**MESSAGE.__dict__, "facts": facts}))
     assert json.loads(receiver.requests[0][2])["facts"] == {
         "Lesson": "Year 9 Maths", "Breach": "An outsider joined.\nIt was not recorded."}
 

@@ -35,7 +35,8 @@ def test_meetings_show_the_live_roster_by_class(client, deliver):
     assert meeting["recording"] is True and meeting["state"] == "live"
     assert meeting["started_at"] == "2026-11-18T11:06:40Z"
     assert {(p["email"], p["name"], p["class"]) for p in meeting["present"]} == {
-        (TEACHER, "Someone", "teacher"), ("pupil1@gatehouse.sch.uk", "Pupil One", "pupil"), (None, "Someone", "external")}
+        (TEACHER, "Someone", "teacher"), ("pupil1@gatehouse.sch.uk", "Pupil One", "pupil"),
+        (None, "Someone", "external")}
     assert [p["email"] for p in meeting["waiting_room"]] == ["pupil2@gatehouse.sch.uk"]
 
 

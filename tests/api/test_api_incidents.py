@@ -7,8 +7,8 @@ from sqlalchemy import create_engine
 
 from monitor.app import create_app
 
-from ..school import API_TOKEN
 from ..confirmations import OTHER_UUID, UUID, at, confirmation
+from ..school import API_TOKEN
 
 AUTH = {"Authorization": f"Bearer {API_TOKEN}"}
 

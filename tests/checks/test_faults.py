@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 from contextlib import contextmanager
-
 from datetime import datetime, timedelta, timezone
 
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -14,8 +13,8 @@ from sqlalchemy import event
 from sqlalchemy.exc import DataError, OperationalError
 
 from monitor import keys
-from monitor.checks import runner
 from monitor.background import ALERTS
+from monitor.checks import runner
 
 from .. import zoom
 from ..signing_in import signed_in

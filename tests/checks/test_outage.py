@@ -10,8 +10,8 @@ import pytest
 from rq import Worker
 
 from .. import zoom
-from ..school import CONFIG_TOML, write_config
 from ..local_servers import PrivatePostgres
+from ..school import CONFIG_TOML, write_config
 from ..servers import free_port, gunicorn, running
 from ..worker_processes import wait_for
 

@@ -11,17 +11,17 @@ from rq import Queue
 from rq.registry import ScheduledJobRegistry
 from sqlalchemy import create_engine
 
+from monitor.background import DIGESTS
 from monitor.clock import ManualClock
 from monitor.config import load_config
 from monitor.digest.service import DigestService
 from monitor.digest.week import Week, due_week, next_tick
 from monitor.migrations import migrate
 from workers import digest as digest_worker
-from monitor.background import DIGESTS
 from workers.run import start_embedded_worker
 
-from ..school import CONFIG_TOML, write_config
 from ..local_servers import smtp_server
+from ..school import CONFIG_TOML, write_config
 
 LONDON = ZoneInfo("Europe/London")
 UTC = timezone.utc

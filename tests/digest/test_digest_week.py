@@ -18,8 +18,8 @@ from monitor.incidents.models import Incident
 from monitor.incidents.triage import Triage
 from monitor.replay import replay
 
-from ..school import CONFIG_TOML, write_config
 from ..local_servers import smtp_server
+from ..school import CONFIG_TOML, write_config
 from ..servers import ROOT
 
 RECORDED_WEEK = ROOT / "tests/fixtures/recorded-week-2026-W48.jsonl"

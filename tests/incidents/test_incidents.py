@@ -13,14 +13,19 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, select
 from sqlalchemy.exc import StatementError
 
-from monitor.incidents import iso_utc
 from monitor.accounts import models as _accounts  # noqa: F401  (every table is in the metadata)
+from monitor.incidents import iso_utc
 from monitor.incidents.models import Base, Incident
 from monitor.migrations import migrate
 
 from ..confirmations import EVIDENCE, OTHER_UUID, T0, TEACHER, UUID, at, confirmation
-from .store_helpers import (check_races_settle_on_one_incident, confirm_in_threads, newest_revision, occurrence_rows,
-                            run_in_processes)
+from .store_helpers import (
+    check_races_settle_on_one_incident,
+    confirm_in_threads,
+    newest_revision,
+    occurrence_rows,
+    run_in_processes,
+)
 
 # --- core cases, on SQLite and on PostgreSQL -----------------------------------------------------------------------
 

@@ -8,8 +8,8 @@ from sqlalchemy import create_engine, make_url
 
 from monitor.incidents import IncidentStore
 
-from . import store_helpers
 from ..confirmations import confirmation
+from . import store_helpers
 from .store_helpers import check_races_settle_on_one_incident, newest_revision, run_in_processes
 
 pytestmark = pytest.mark.integration

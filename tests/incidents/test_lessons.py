@@ -4,8 +4,8 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import select
 
-from monitor.config import ConfigError, load_config
 from monitor.alerts.delivery import check_environment
+from monitor.config import ConfigError, load_config
 from monitor.lessons import LessonRow
 from monitor.pipeline import Pipeline
 

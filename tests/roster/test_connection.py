@@ -4,15 +4,16 @@ import threading
 import pytest
 from redis.exceptions import ConnectionError, ResponseError
 
-from monitor.wiring import connect_redis
 from monitor.connection import ThreadConnection
+from monitor.wiring import connect_redis
 
 pytestmark = pytest.mark.integration
 
 
 def test_commands_in_one_write_get_their_replies_decoded(real_redis):
     connection = ThreadConnection(real_redis)
-    assert connection.execute(("SET", "k", "é"), ("GET", "k"), ("INCR", "n")) == ["OK", "é", 1]  # raw replies: no redis-py callbacks
+    # raw replies: no redis-py callbacks
+    assert connection.execute(("SET", "k", "é"), ("GET", "k"), ("INCR", "n")) == ["OK", "é", 1]
 
 
 def test_an_error_reply_is_raised_after_every_reply_was_read(real_redis):

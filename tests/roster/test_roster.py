@@ -11,8 +11,8 @@ from redis.crc import key_slot
 
 from monitor import keys
 from monitor.memory import MemoryState
-from monitor.pipeline import Pipeline
 from monitor.people import PersonClass
+from monitor.pipeline import Pipeline
 
 from .. import zoom
 from ..zoom import T0, UUID

@@ -66,7 +66,8 @@ def test_an_outsider_in_the_waiting_room_or_without_pupils_is_no_breach(school_c
 
 
 def test_approved_guests_are_not_outsiders(school_config):
-    events = recorded_lesson(zoom.joined(T0, "p1", P1), zoom.joined(T0, "p2", P2), zoom.joined(T0, "g", "visitor@partner.org"))
+    events = recorded_lesson(zoom.joined(T0, "p1", P1), zoom.joined(T0, "p2", P2),
+                             zoom.joined(T0, "g", "visitor@partner.org"))
     assert holding(school_config, *events) == set()
 
 

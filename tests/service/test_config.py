@@ -69,7 +69,8 @@ def test_a_wrong_config_names_the_key(tmp_path, toml, message):
     ("email,name,role,shoe_size\n", "line 1: unknown column 'shoe_size'"),
     ("email,name,role\na@gatehouse.sch.uk,Alex,teacher\nnot-an-email,Bo,teacher\n", "line 3: not an e-mail address"),
     ("email,name,role\na@gatehouse.sch.uk,Alex,\n", "line 2: role is empty"),
-    ("email,name,role\na@gatehouse.sch.uk,Alex,teacher\nA@gatehouse.sch.uk,Al,teacher\n", "line 3: 'a@gatehouse.sch.uk' is listed twice"),
+    ("email,name,role\na@gatehouse.sch.uk,Alex,teacher\nA@gatehouse.sch.uk,Al,teacher\n",
+     "line 3: 'a@gatehouse.sch.uk' is listed twice"),
 ])
 def test_a_wrong_staff_csv_names_the_line(tmp_path, staff, message):
     error = error_for(tmp_path, staff=staff)

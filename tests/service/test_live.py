@@ -9,7 +9,6 @@ import httpx
 import pytest
 from redis import Redis
 from rq.job import Job
-
 from sqlalchemy import create_engine
 
 from monitor.config import load_config

@@ -90,7 +90,8 @@ def test_monitor_serve_fires_timed_checks_in_process(tmp_path):
     with running(monitor("serve", "--port", str(port)), port, env, cwd=tmp_path) as base:
         now = time.time()
         for event in (zoom.started(now), zoom.recording("started", now),
-                      zoom.joined(now, "t", TEACHER, user_id=zoom.HOST_ID), zoom.joined(now, "p1", "pupil1@gatehouse.sch.uk")):
+                      zoom.joined(now, "t", TEACHER, user_id=zoom.HOST_ID),
+                      zoom.joined(now, "p1", "pupil1@gatehouse.sch.uk")):
             assert post(base, event).status_code == 200
         for _ in range(50):
             incidents = httpx.get(f"{base}/api/incidents", headers={"Authorization": f"Bearer {API_TOKEN}"}).json()
@@ -103,7 +104,8 @@ def test_monitor_serve_fires_timed_checks_in_process(tmp_path):
 def test_serve_refuses_a_bad_config_naming_the_key(tmp_path):
     env = env_for(tmp_path)
     (tmp_path / "bad").mkdir()
-    config = write_config(tmp_path / "bad", "[school]\ndomains = ['gatehouse.sch.uk']\nnmae = 'x'\n[directory]\nstaff_csv = 'staff.csv'\n")
+    config = write_config(tmp_path / "bad", "[school]\ndomains = ['gatehouse.sch.uk']\nnmae = 'x'\n"
+                                            "[directory]\nstaff_csv = 'staff.csv'\n")
     result = subprocess.run(monitor("serve", "--config", str(config), "--port", str(free_port())),
                             capture_output=True, text=True, timeout=30, env=env)
     assert result.returncode == 2

@@ -3,6 +3,7 @@ import dataclasses
 import time
 
 import pytest
+
 from monitor.app import create_app
 from monitor.wiring import connect_redis
 
@@ -152,7 +153,8 @@ def test_database_down_gives_503_and_the_retry_loses_nothing(services, clock, tm
     from sqlalchemy import create_engine
 
     dead = dataclasses.replace(services, database=create_engine(f"sqlite:///{tmp_path}/missing/dir/x.db"))
-    stream = [zoom.joined(zoom.T0, "p1", "pupil1@gatehouse.sch.uk"), zoom.joined(zoom.T0, "p2", "pupil2@gatehouse.sch.uk"),
+    stream = [zoom.joined(zoom.T0, "p1", "pupil1@gatehouse.sch.uk"),
+              zoom.joined(zoom.T0, "p2", "pupil2@gatehouse.sch.uk"),
               zoom.joined(zoom.T0 + 1, "x", "")]
     statuses = []
     for client in (create_app(dead).test_client(), create_app(services).test_client()):   # Zoom retries later
