@@ -136,12 +136,33 @@ def any_redis(request):
     return request.getfixturevalue("real_redis")
 
 
+# --- the database ---------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory) -> Path:
+    """An SQLite database at the newest schema, migrated once in each test process."""
+    path = tmp_path_factory.mktemp("schema") / "migrated.sqlite3"
+    engine = create_engine(f"sqlite:///{path}")
+    migrate(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def new_sqlite(migrated_sqlite):
+    """Makes an SQLite database at the newest schema at a path and returns its URL: a copy of migrated_sqlite, for
+    migrating each test's database took half the fast tests' time."""
+    def make(path: Path) -> str:
+        shutil.copyfile(migrated_sqlite, path)
+        return f"sqlite:///{path}"
+    return make
+
+
 # --- the app ----------------------------------------------------------------------------------------------------
 
 @pytest.fixture
-def services(school_config, fake_redis, clock, tmp_path):
-    engine = create_engine(f"sqlite:///{tmp_path / 'monitor.sqlite3'}")
-    migrate(engine)
+def services(school_config, fake_redis, clock, tmp_path, new_sqlite):
+    engine = create_engine(new_sqlite(tmp_path / "monitor.sqlite3"))
     return Services(
         config=school_config,
         redis=fake_redis,
@@ -207,11 +228,10 @@ def postgres_url():
 # --- the pipeline on its own (no web app) ------------------------------------------------------------------------
 
 @pytest.fixture
-def incidents(tmp_path):
+def incidents(tmp_path, new_sqlite):
     from monitor.incidents import IncidentStore
 
-    engine = create_engine(f"sqlite:///{tmp_path / 'incidents.sqlite3'}")
-    migrate(engine)
+    engine = create_engine(new_sqlite(tmp_path / "incidents.sqlite3"))
     return IncidentStore(engine)
 
 

@@ -4,6 +4,8 @@ import subprocess
 import sys
 from datetime import datetime, timezone
 
+import pytest
+
 from monitor.accounts.store import AccountStore
 from monitor.db import connect_database
 from monitor.settings import Settings
@@ -88,6 +90,7 @@ def users(env, *args, password=None):
                           text=True, env=env)
 
 
+@pytest.mark.slow
 def test_accounts_are_disabled_enabled_and_changed_on_the_command_line(tmp_path, monkeypatch):
     env = {"MONITOR_DATA_DIR": str(tmp_path), "PATH": ""}
     monkeypatch.setenv("MONITOR_DATA_DIR", str(tmp_path))

@@ -98,6 +98,7 @@ def test_every_route_refuses_the_anonymous(app, web):
     assert web.post("/zoom/webhook", data=zoom.raw(zoom.started())).status_code == 401
 
 
+@pytest.mark.slow
 def test_users_add_on_the_command_line(tmp_path):
     env = {"MONITOR_DATA_DIR": str(tmp_path), "PATH": ""}
     run = [sys.executable, "-m", "monitor.cli", "users"]
@@ -131,6 +132,7 @@ def proxied_web(services, tmp_path):
     return app
 
 
+@pytest.mark.slow
 def test_behind_the_proxy_one_guesser_does_not_lock_out_the_colleagues(services, proxied_web):
     add(services, "viewer@gatehouse.sch.uk", "viewer")
     guesser, colleague = proxied_web.test_client(), proxied_web.test_client()
@@ -140,12 +142,14 @@ def test_behind_the_proxy_one_guesser_does_not_lock_out_the_colleagues(services,
     assert sign_in(colleague, "viewer@gatehouse.sch.uk", **behind("192.0.2.7")).status_code == 302
 
 
+@pytest.mark.slow
 def test_without_a_trusted_proxy_a_forged_forwarded_for_escapes_no_limit(services, web):
     for n in range(20):
         sign_in(web, f"guess{n}@gatehouse.sch.uk", "guess", **behind(f"198.51.100.{n}"))
     assert sign_in(web, "guess@gatehouse.sch.uk", "guess", **behind("198.51.100.99")).status_code == 429
 
 
+@pytest.mark.slow
 def test_behind_the_proxy_a_forwarded_for_the_client_wrote_itself_escapes_no_limit(services, proxied_web):
     web = proxied_web.test_client()
     for n in range(20):   # the proxy appends the address it saw to whatever the client sent
@@ -153,6 +157,7 @@ def test_behind_the_proxy_a_forwarded_for_the_client_wrote_itself_escapes_no_lim
     assert sign_in(web, "guess@gatehouse.sch.uk", "guess", **behind("198.51.100.99, 192.0.2.66")).status_code == 429
 
 
+@pytest.mark.slow
 def test_one_account_gets_a_limited_number_of_tries_from_any_address(services, proxied_web):
     add(services, "viewer@gatehouse.sch.uk", "viewer")
     web = proxied_web.test_client()
@@ -164,6 +169,7 @@ def test_one_account_gets_a_limited_number_of_tries_from_any_address(services, p
         "the e-mail tried is kept in Redis only as a keyed hash"
 
 
+@pytest.mark.slow
 def test_staff_signing_in_do_not_use_up_their_shared_address(services, web):
     add(services, "viewer@gatehouse.sch.uk", "viewer")
     for _ in range(25):

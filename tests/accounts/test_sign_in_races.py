@@ -63,12 +63,14 @@ def guess_at_once(store: AccountStore, monkeypatch) -> int:
     return len(checked)
 
 
+@pytest.mark.slow
 @pytest.mark.integration
 def test_guesses_at_once_on_postgresql_get_only_the_tries_allowed(postgres_accounts, monkeypatch):
     assert guess_at_once(postgres_accounts, monkeypatch) == LOCK_AFTER
     assert postgres_accounts.check_password("dsl@gatehouse.sch.uk", PASSWORD, AT) is None   # locked
 
 
+@pytest.mark.slow
 def test_guesses_at_once_on_sqlite_get_only_the_tries_allowed(sqlite_accounts, monkeypatch):
     assert guess_at_once(sqlite_accounts, monkeypatch) == LOCK_AFTER
     assert sqlite_accounts.check_password("dsl@gatehouse.sch.uk", PASSWORD, AT) is None
@@ -80,6 +82,7 @@ def seconds(attempt) -> float:
     return time.perf_counter() - began
 
 
+@pytest.mark.slow
 def test_a_sign_in_takes_as_long_whether_or_not_the_account_exists(sqlite_accounts):
     store = sqlite_accounts
     store.add("dsl@gatehouse.sch.uk", "Dee Lead", "deputy", PASSWORD, totp=False, at=AT)

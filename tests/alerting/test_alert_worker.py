@@ -118,6 +118,7 @@ def waiting_for_lock(engine) -> int:
                                  "AND relation = 'alert_deliveries'::regclass")).scalar_one()
 
 
+@pytest.mark.slow
 def test_a_worker_killed_mid_delivery_leaves_its_horse_to_deliver_exactly_once(
         tmp_path, real_redis_url, real_redis, receiver, mailbox, workers):
     svc, workers.env = setup(tmp_path, real_redis_url, receiver, mailbox, f"sqlite:///{tmp_path / 'monitor.sqlite3'}")
@@ -137,6 +138,7 @@ def test_a_worker_killed_mid_delivery_leaves_its_horse_to_deliver_exactly_once(
     assert len(hook_requests(receiver)) == 1 and len(mailbox.received) == 1
 
 
+@pytest.mark.slow
 def test_worker_and_horse_killed_mid_send_a_new_worker_sends_again_with_the_same_key(
         tmp_path, real_redis_url, real_redis, receiver, mailbox, workers):
     svc, workers.env = setup(tmp_path, real_redis_url, receiver, mailbox, f"sqlite:///{tmp_path / 'monitor.sqlite3'}")
@@ -171,6 +173,7 @@ def test_worker_and_horse_killed_mid_send_a_new_worker_sends_again_with_the_same
         ("hook", "unknown"), ("hook", "delivered")]
 
 
+@pytest.mark.slow
 def test_worker_and_horse_killed_before_sending_a_new_worker_sends_exactly_once(
         tmp_path, real_redis_url, real_redis, receiver, mailbox, workers, postgres_url):
     svc, workers.env = setup(tmp_path, real_redis_url, receiver, mailbox, postgres_url)
@@ -212,6 +215,7 @@ def moment(iso: str) -> datetime:
     return datetime.fromisoformat(iso.replace("Z", "+00:00"))
 
 
+@pytest.mark.slow
 def test_a_real_worker_escalates_then_repeats_until_acknowledged(
         tmp_path, real_redis_url, real_redis, receiver, mailbox, workers):
     """Escalation after 6 s and a repeat every 12 s, on RQ's scheduler and the wall clock."""

@@ -15,7 +15,7 @@ from ..school import CONFIG_TOML, write_config
 from ..servers import free_port, gunicorn, running
 from ..worker_processes import wait_for
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 OUTAGE_SECONDS = 60
 API_TOKEN = "outage-token"

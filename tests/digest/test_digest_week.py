@@ -191,6 +191,7 @@ def monitor_digest(config_path: Path, data: Path, *args: str, env: dict | None =
                           env={**os.environ, "MONITOR_DATA_DIR": str(data), **(env or {})})
 
 
+@pytest.mark.slow
 def test_monitor_digest_previews_in_three_formats(recorded_week):
     config_path, data, _ = recorded_week
     as_json = monitor_digest(config_path, data, "--week", "2026-W48", "--format", "json")
@@ -208,6 +209,7 @@ def test_monitor_digest_previews_in_three_formats(recorded_week):
     assert bad.returncode == 2 and "not an ISO week like 2026-W48" in bad.stderr
 
 
+@pytest.mark.slow
 def test_monitor_digest_send_sends_again_on_request(recorded_week):
     config_path, data, _ = recorded_week
     with smtp_server() as (port, mailbox):

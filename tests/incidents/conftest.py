@@ -13,9 +13,8 @@ def sqlite_url(tmp_path):
 
 
 @pytest.fixture
-def sqlite_store(sqlite_url):
-    engine = create_engine(sqlite_url)
-    migrate(engine)
+def sqlite_store(tmp_path, new_sqlite):
+    engine = create_engine(new_sqlite(tmp_path / "incidents.sqlite3"))  # the database at sqlite_url
     yield IncidentStore(engine)
     engine.dispose()
 

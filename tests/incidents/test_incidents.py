@@ -175,6 +175,7 @@ def test_threads_confirming_recurrences_at_once_count_each_once(store):
     check_races_settle_on_one_incident(confirm_in_threads(store, list(range(WORKERS)) * 2), store, WORKERS)
 
 
+@pytest.mark.slow
 def test_processes_migrating_a_new_sqlite_database_at_once(sqlite_url):
     run_in_processes(sqlite_url, "migrate", [0] * 4)
     engine = create_engine(sqlite_url)
@@ -183,6 +184,7 @@ def test_processes_migrating_a_new_sqlite_database_at_once(sqlite_url):
     engine.dispose()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("store", ["sqlite"], indirect=True)
 def test_processes_confirming_at_once_on_sqlite(store, sqlite_url):
     results = run_in_processes(sqlite_url, "confirm", [0, 0, 60, 60])

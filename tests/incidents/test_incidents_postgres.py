@@ -42,6 +42,7 @@ def test_times_keep_utc_whatever_the_session_time_zone(postgres_url, store):
     elsewhere.dispose()
 
 
+@pytest.mark.slow
 def test_processes_migrating_a_new_database_at_once(empty_database):
     run_in_processes(empty_database, "migrate", [0] * 6)
     engine = create_engine(empty_database)
@@ -50,11 +51,13 @@ def test_processes_migrating_a_new_database_at_once(empty_database):
     engine.dispose()
 
 
+@pytest.mark.slow
 def test_processes_confirming_the_same_occurrence_at_once_make_one_incident(postgres_url, store):
     results = run_in_processes(postgres_url, "confirm", [0] * 6)
     check_races_settle_on_one_incident([tuple(r) for r in results], store, 1)
 
 
+@pytest.mark.slow
 def test_processes_confirming_recurrences_at_once_count_each_once(postgres_url, store):
     results = run_in_processes(postgres_url, "confirm", [0, 0, 30, 30, 60, 60, 90, 90])
     check_races_settle_on_one_incident([tuple(r) for r in results], store, 4)

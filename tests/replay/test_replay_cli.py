@@ -28,6 +28,7 @@ def test_every_example_is_there():
     assert sorted(p.stem for p in EXAMPLES) == sorted(EXPECTED)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
 def test_each_example_flags_exactly_what_it_is_built_to_show(example):
     result = replay("--json", example)
@@ -40,6 +41,7 @@ def test_each_example_flags_exactly_what_it_is_built_to_show(example):
         assert row["began_at"].endswith("Z") and row["opened_at"] >= row["began_at"]
 
 
+@pytest.mark.slow
 def test_all_examples_as_one_stream_and_the_readable_table():
     result = replay(*EXAMPLES)
     assert result.returncode == 0, result.stderr
@@ -50,6 +52,7 @@ def test_all_examples_as_one_stream_and_the_readable_table():
     assert "5 incident(s) from 191 event(s)" in result.stderr
 
 
+@pytest.mark.slow
 def test_a_line_that_is_not_a_zoom_event_names_file_and_line(tmp_path):
     good = EXAMPLES[1].read_text().splitlines()
     bad = tmp_path / "bad.jsonl"
@@ -63,6 +66,7 @@ def test_a_line_that_is_not_a_zoom_event_names_file_and_line(tmp_path):
     assert result.returncode != 0 and f"{not_json}:2: not JSON" in result.stderr
 
 
+@pytest.mark.slow
 def test_a_missing_file_or_a_bad_config_is_named(tmp_path):
     result = replay(tmp_path / "nowhere.jsonl")
     assert result.returncode != 0 and "nowhere.jsonl" in result.stderr
@@ -72,12 +76,14 @@ def test_a_missing_file_or_a_bad_config_is_named(tmp_path):
     assert result.returncode == 2 and "missing key 'school.domains'" in result.stderr
 
 
+@pytest.mark.slow
 def test_data_dir_keeps_the_replays_database(tmp_path):
     result = replay("--data-dir", tmp_path / "kept", EXAMPLES[1])
     assert result.returncode == 0
     assert (tmp_path / "kept" / "monitor.sqlite3").exists()
 
 
+@pytest.mark.slow
 def test_zoom_events_it_cannot_take_are_skipped_and_counted_not_a_stop(tmp_path):
     """An absurd time is refused by the webhook (400); in a replay the line is skipped, and its time moves no clock."""
     lines = EXAMPLES[1].read_text().splitlines()
@@ -92,6 +98,7 @@ def test_zoom_events_it_cannot_take_are_skipped_and_counted_not_a_stop(tmp_path)
     assert "1 incident(s) from 38 event(s), 2 skipped" in replay(odd).stderr
 
 
+@pytest.mark.slow
 def test_odd_text_in_a_line_is_replayed_as_the_webhook_stores_it(tmp_path):
     """NUL and lone surrogates, escaped or as raw bytes, become U+FFFD; invalid UTF-8 is not JSON."""
     lines = EXAMPLES[1].read_text().splitlines()

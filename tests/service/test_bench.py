@@ -7,7 +7,7 @@ import pytest
 
 from ..servers import ROOT
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
 def test_a_tiny_benchmark_run_reports_both_apps_and_their_ratio(real_redis_url):

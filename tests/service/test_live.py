@@ -19,7 +19,7 @@ from .. import zoom
 from ..school import FAST_GRACE, write_config
 from ..servers import ROOT, free_port, gunicorn, running
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 API_TOKEN = "live-token"
 TEACHER, TA = "a.teacher@gatehouse.sch.uk", "c.assistant@gatehouse.sch.uk"

@@ -7,7 +7,7 @@ import pytest
 
 from ..servers import ROOT
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 HOLDER = '''
 import os

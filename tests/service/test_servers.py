@@ -41,6 +41,7 @@ def _send_all(base: str, events: list[dict]) -> list[int]:
         return [post(base, event, client).status_code for event in events]
 
 
+@pytest.mark.slow
 def test_deliveries_from_several_processes_at_once_under_gunicorn_on_real_redis(tmp_path, real_redis_url, real_redis):
     port = free_port()
     streams = {f"lesson-{n}==": lesson_stream(f"lesson-{n}==", pupils=12) for n in range(4)}
@@ -82,6 +83,7 @@ def test_monitor_serve_runs_on_embedded_defaults_or_a_redis_server(tmp_path, req
     assert "pupil1" not in log
 
 
+@pytest.mark.slow
 def test_monitor_serve_fires_timed_checks_in_process(tmp_path):
     from ..school import FAST_GRACE
 
@@ -112,6 +114,7 @@ def test_serve_refuses_a_bad_config_naming_the_key(tmp_path):
     assert result.stderr.strip() == f"monitor: {config}: unknown key 'school.nmae'"
 
 
+@pytest.mark.slow
 def test_gunicorn_without_redis_url_refuses_to_start_and_says_why(tmp_path):
     port = free_port()
     # run from elsewhere, yet on this checkout's code whether or not it is installed

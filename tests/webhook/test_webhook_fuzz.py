@@ -21,7 +21,7 @@ from monitor.services import Services
 from .. import zoom
 from ..servers import ROOT
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 BODIES = [json.loads(line) for path in [*sorted((ROOT / "examples").glob("*.jsonl")),
                                         Path(__file__).parent.parent / "fixtures" / "zoom-reference-examples.jsonl"]
