@@ -26,37 +26,11 @@ from monitor.services import Services
 
 from . import zoom
 from .local_servers import Receiver
-from .worker_processes import Workers
+from .notifier import RecordingNotifier
+from .school import API_TOKEN, write_config
 from .servers import free_port
-
-API_TOKEN = "test-api-token"
-
-STAFF_CSV = """email,name,role,zoom_user_id
-a.teacher@gatehouse.sch.uk,Alex Teacher,teacher,8lzIwvZTSOqjndWPbPqzuA
-b.music@gatehouse.sch.uk,Bea Music,Teacher,
-c.assistant@gatehouse.sch.uk,Cal Assistant,teaching assistant,
-"""
-
-CONFIG_TOML = """
-[school]
-name = "Gatehouse School"
-domains = ["gatehouse.sch.uk"]
-
-[directory]
-staff_csv = "staff.csv"
-
-[exemptions]
-one_to_one_hosts = ["b.music@gatehouse.sch.uk"]
-one_to_one_meetings = ["888 0000 0777"]
-allowed_guests = ["Visitor@Partner.org"]
-"""
-
-
-def write_config(directory: Path, toml: str = CONFIG_TOML, staff: str = STAFF_CSV) -> Path:
-    (directory / "staff.csv").write_text(staff)
-    path = directory / "monitor.toml"
-    path.write_text(toml)
-    return path
+from .staff_pages import lesson_with_two_breaches
+from .worker_processes import Workers
 
 
 @pytest.fixture
@@ -72,6 +46,22 @@ def clock():
 @pytest.fixture
 def fake_redis():
     return fakeredis.FakeRedis(server=fakeredis.FakeServer())
+
+
+# --- markers ----------------------------------------------------------------------------------------------------
+
+# A test that uses one of these fixtures, itself or through another fixture, talks to a real server or runs the
+# service, so it is marked `integration`: real_redis_url and postgres_url (here), workers (`monitor worker`
+# processes), postgres (checks/test_outage.py: a PostgreSQL server of the test's own), browser and served
+# (staff/test_browser.py: Chromium and `monitor serve`). Tests that start servers without such a fixture are marked
+# in their module; a fixture that picks a server by its parameter (any_redis, incidents' store) marks that parameter.
+REAL_SERVER_FIXTURES = {"real_redis_url", "postgres_url", "workers", "postgres", "browser", "served"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if REAL_SERVER_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.integration)
 
 
 # --- the real Redis server --------------------------------------------------------------------------------------
@@ -146,12 +136,33 @@ def any_redis(request):
     return request.getfixturevalue("real_redis")
 
 
+# --- the database ---------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory) -> Path:
+    """An SQLite database at the newest schema, migrated once in each test process."""
+    path = tmp_path_factory.mktemp("schema") / "migrated.sqlite3"
+    engine = create_engine(f"sqlite:///{path}")
+    migrate(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def new_sqlite(migrated_sqlite):
+    """Makes an SQLite database at the newest schema at a path and returns its URL: a copy of migrated_sqlite, for
+    migrating each test's database took half the fast tests' time."""
+    def make(path: Path) -> str:
+        shutil.copyfile(migrated_sqlite, path)
+        return f"sqlite:///{path}"
+    return make
+
+
 # --- the app ----------------------------------------------------------------------------------------------------
 
 @pytest.fixture
-def services(school_config, fake_redis, clock, tmp_path):
-    engine = create_engine(f"sqlite:///{tmp_path / 'monitor.sqlite3'}")
-    migrate(engine)
+def services(school_config, fake_redis, clock, tmp_path, new_sqlite):
+    engine = create_engine(new_sqlite(tmp_path / "monitor.sqlite3"))
     return Services(
         config=school_config,
         redis=fake_redis,
@@ -214,34 +225,40 @@ def postgres_url():
     admin.dispose()
 
 
+@pytest.fixture
+def empty_database(postgres_url):
+    """Another database, new and empty, on the same server."""
+    url = make_url(postgres_url)
+    empty = url.set(database=f"{url.database}_empty")
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{empty.database}"')
+    yield empty.render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE "{empty.database}" WITH (FORCE)')
+    admin.dispose()
+
+
 # --- the pipeline on its own (no web app) ------------------------------------------------------------------------
 
-class RecordingNotifier:
-    """Stands in for RQ: notes the incidents opened and the check deadlines asked for."""
-
-    def __init__(self):
-        self.opened: list[int] = []
-        self.deadlines: list[int] = []
-
-    def incident_opened(self, incident_id: int) -> None:
-        self.opened.append(incident_id)
-
-    def check_due_at(self, deadline_ms: int) -> None:
-        self.deadlines.append(deadline_ms)
-
-
 @pytest.fixture
-def incidents(tmp_path):
+def incidents(tmp_path, new_sqlite):
     from monitor.incidents import IncidentStore
 
-    engine = create_engine(f"sqlite:///{tmp_path / 'incidents.sqlite3'}")
-    migrate(engine)
+    engine = create_engine(new_sqlite(tmp_path / "incidents.sqlite3"))
     return IncidentStore(engine)
 
 
 @pytest.fixture
 def notifier():
     return RecordingNotifier()
+
+
+@pytest.fixture
+def incidents_in_a_lesson(services, notifier):
+    """An outsider in a lesson (external_participant) and a pupil hosting it (non_teacher_host, staff conduct)."""
+    lesson_with_two_breaches(services, notifier)
+    return {i["rule"]: i["id"] for i in services.incidents.list()}
 
 
 # --- stand-ins for mail servers, Teams, Slack and webhooks -------------------------------------------------------

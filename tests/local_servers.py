@@ -8,10 +8,10 @@ import subprocess
 import tempfile
 import time
 from contextlib import contextmanager
-from pathlib import Path
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 from aiosmtpd.controller import Controller
 

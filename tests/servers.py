@@ -1,4 +1,5 @@
-"""Starts the monitor as a user would (``monitor serve``, or gunicorn as in the Procfile) for end-to-end tests."""
+"""Starts the monitor as a user would (``monitor serve``, or gunicorn as in the Procfile) for end-to-end tests, with
+the environment it needs, and posts signed deliveries to it."""
 from __future__ import annotations
 
 import os
@@ -11,7 +12,11 @@ from pathlib import Path
 
 import httpx
 
+from . import zoom
+from .school import write_config
+
 ROOT = Path(__file__).resolve().parent.parent
+API_TOKEN = "e2e-token"  # what env_for gives the servers the tests start
 
 
 def free_port() -> int:
@@ -64,3 +69,16 @@ def release(env: dict[str, str]) -> None:
     done = subprocess.run(monitor("db", "upgrade"), cwd=ROOT, env={**os.environ, **env}, capture_output=True,
                           text=True, timeout=60)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def env_for(tmp_path, **extra):
+    inherited = {name: os.environ[name] for name in ("PATH", "PYTHONPATH") if name in os.environ}
+    return {**inherited, "MONITOR_CONFIG": str(write_config(tmp_path)), "MONITOR_DATA_DIR": str(tmp_path / "data"),
+            "ZOOM_WEBHOOK_SECRET_TOKEN": zoom.SECRET, "MONITOR_API_TOKEN": API_TOKEN,
+            "MONITOR_SECRET_KEY": "e2e-session-key", **extra}
+
+
+def post(base: str, event: dict, client: httpx.Client | None = None) -> httpx.Response:
+    data = zoom.raw(event)
+    headers = zoom.signed_headers(data, int(time.time()))
+    return (client or httpx).post(f"{base}/zoom/webhook", content=data, headers=headers, timeout=5)

@@ -34,7 +34,8 @@ def meeting_object(uuid: str = UUID, *, numeric_id: bool = False, **extra) -> di
 
 
 def body(event: str, at: float, obj: dict) -> dict:
-    return {"event": event, "event_ts": int(at * 1000), "payload": {"account_id": "VjZoEArIT5y-HlWxkV-tVA", "object": obj}}
+    return {"event": event, "event_ts": int(at * 1000),
+            "payload": {"account_id": "VjZoEArIT5y-HlWxkV-tVA", "object": obj}}
 
 
 def started(at: float = T0, uuid: str = UUID) -> dict:
