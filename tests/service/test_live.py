@@ -64,12 +64,14 @@ def test_live_service_opens_exactly_what_replay_opens(tmp_path, real_redis_url, 
            "ZOOM_WEBHOOK_SECRET_TOKEN": zoom.SECRET, "MONITOR_API_TOKEN": API_TOKEN, "MONITOR_SECRET_KEY": "live-key",
            "MONITOR_DATA_DIR": str(tmp_path / "data")}
     port = free_port()
-    stream = lessons(time.time() + 2)
-    delivered = [e for event in stream for e in (event, event)]           # Zoom's at-least-once
     worker_log = open(tmp_path / "worker.log", "wb")
     with running(gunicorn(port), port, env) as base:
         worker = subprocess.Popen([sys.executable, "-m", "monitor.cli", "worker"], cwd=ROOT,
                                   env={**__import__("os").environ, **env}, stdout=worker_log, stderr=subprocess.STDOUT)
+        # the lessons' times start once the service is up: on a busy machine gunicorn takes seconds to start, and
+        # events timed before then would all arrive at once
+        stream = lessons(time.time() + 2)
+        delivered = [e for event in stream for e in (event, event)]           # Zoom's at-least-once
         try:
             with httpx.Client() as client:
                 for event in delivered:
