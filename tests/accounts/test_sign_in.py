@@ -46,6 +46,7 @@ def test_a_dsl_needs_the_code_from_the_authenticator(services, web):
     assert response.status_code == 302 and web.get("/incidents").status_code == 200
 
 
+@pytest.mark.slow
 def test_wrong_passwords_lock_the_account_for_a_while(services, web):
     add(services, "deputy@gatehouse.sch.uk", "deputy")
     for _ in range(5):
@@ -55,6 +56,7 @@ def test_wrong_passwords_lock_the_account_for_a_while(services, web):
     assert sign_in(web, "deputy@gatehouse.sch.uk").status_code == 302
 
 
+@pytest.mark.slow
 def test_one_address_gets_a_limited_number_of_tries(services, web):
     for _ in range(20):
         sign_in(web, "nobody@gatehouse.sch.uk", "guess")

@@ -137,6 +137,7 @@ def test_ended_meetings_have_nobody_present_and_never_reopen(pipeline, ended_fir
     assert {p.key for p in roster.people} == {TEACHER, P1, P2}
 
 
+@pytest.mark.slow
 def test_every_order_of_a_short_stream_gives_the_same_presence(pipeline):
     stream = [zoom.joined(T0, "c1", P1), zoom.left(T0 + 5, "c1", P1), zoom.joined(T0 + 6, "c2", P1),
               zoom.joined(T0 + 1, "c3", P2), zoom.left(T0 + 9, "c3", P2)]

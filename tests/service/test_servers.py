@@ -65,6 +65,7 @@ def test_deliveries_from_several_processes_at_once_under_gunicorn_on_real_redis(
         assert all(p["connections"] == 1 for p in meeting["present"])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("servers", ["embedded", "redis"])
 def test_monitor_serve_runs_on_embedded_defaults_or_a_redis_server(tmp_path, request, servers):
     port = free_port()
