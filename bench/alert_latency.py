@@ -33,19 +33,7 @@ from contextlib import ExitStack
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import redis
-from harness import (
-    ROOT,
-    answers,
-    free_port,
-    gunicorn_command,
-    iso,
-    limit_run,
-    local_redis,
-    percentile,
-    release,
-    running,
-)
+import harness
 from rq import Worker
 
 from monitor.alerting.channels.webhook import webhook_signature  # this checkout's, which harness puts first on the path
@@ -85,12 +73,13 @@ def lessons(secret: str, count: int) -> tuple[list, list]:
     def joined(meeting: dict, user: int, email: str) -> tuple[bytes, dict]:
         return signed("meeting.participant_joined", dict(meeting, participant={
             "user_id": str(16778240 + user), "user_name": email or "Visitor", "id": "", "participant_user_id": "",
-            "participant_uuid": str(uuid.uuid4()).upper(), "join_time": iso(time.time()), "email": email}))
+            "participant_uuid": str(uuid.uuid4()).upper(), "join_time": harness.iso(time.time()), "email": email}))
 
     setups, outsiders = [], []
     for n in range(count):
         meeting = {"id": str(86000000000 + n), "uuid": base64.b64encode(os.urandom(16)).decode(), "host_id": HOST_ID,
-                   "topic": f"Year {7 + n % 5} lesson {n}", "type": 2, "start_time": iso(time.time()), "duration": 60}
+                   "topic": f"Year {7 + n % 5} lesson {n}", "type": 2, "start_time": harness.iso(time.time()),
+                   "duration": 60}
         pupils = [joined(meeting, 3 * n + p, f"pupil{2 * n + p}@gatehouse.sch.uk") for p in (1, 2)]
         setups.append((f"lesson {n}", [signed("meeting.started", meeting), *pupils]))
         outsiders.append((meeting["id"], [joined(meeting, 3 * n, "")]))
@@ -132,8 +121,8 @@ def post_all(port: int, items: list, clients: int) -> tuple[dict, list[str]]:
 
 
 def write_config(directory: Path, group_wait: int) -> Path:
-    example = tomllib.loads((ROOT / "config" / "monitor.example.toml").read_text())
-    example["directory"]["staff_csv"] = str(ROOT / "config" / "staff.example.csv")
+    example = tomllib.loads((harness.ROOT / "config" / "monitor.example.toml").read_text())
+    example["directory"]["staff_csv"] = str(harness.ROOT / "config" / "staff.example.csv")
     tables = {"school": example["school"], "directory": example["directory"],
               "alerts": {"group_wait_seconds": group_wait, "repeat_minutes": 0, "escalate_after_minutes": 0,
                          "working_days": [1, 2, 3, 4, 5, 6, 7], "working_hours": ["00:00", "23:59"]},
@@ -159,10 +148,10 @@ def main() -> int:
     if min(args.lessons, args.workers, args.clients, args.timeout, args.max_seconds) <= 0 or args.group_wait < 0:
         parser.error("--lessons, --workers, --clients, --timeout and --max-seconds must be positive, --group-wait >= 0")
     try:
-        store = local_redis(args.redis_url)
+        store = harness.local_redis(args.redis_url)
     except ValueError as exc:
         parser.error(str(exc))
-    limit_run(args.max_seconds)
+    harness.limit_run(args.max_seconds)
 
     zoom_secret, alert_secret = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
     with tempfile.TemporaryDirectory(prefix="alert-latency-") as tmp, ExitStack() as stack:
@@ -173,19 +162,20 @@ def main() -> int:
         threading.Thread(target=receiver.serve_forever, daemon=True).start()
         stack.callback(receiver.server_close)
         stack.callback(receiver.shutdown)
-        port = free_port()
+        port = harness.free_port()
         env = dict(os.environ, MONITOR_CONFIG=str(write_config(Path(tmp), args.group_wait)), REDIS_URL=args.redis_url,
                    DATABASE_URL=f"sqlite:///{tmp}/monitor.sqlite3", ZOOM_WEBHOOK_SECRET_TOKEN=zoom_secret,
                    MONITOR_API_TOKEN=secrets.token_urlsafe(24), MONITOR_SECRET_KEY=secrets.token_urlsafe(32),
                    ALERTS_WEBHOOK_SECRET=alert_secret,
                    ALERTS_WEBHOOK_URL=f"http://127.0.0.1:{receiver.server_address[1]}/alerts",
                    no_proxy="127.0.0.1", NO_PROXY="127.0.0.1")  # the alerts stay on this machine
-        release(env)
-        stack.enter_context(running(gunicorn_command(port, "monitor.app:create_app()"), env, Path(tmp) / "web.log",
-                                    lambda: answers(port, "/healthz")))
+        harness.release(env)
+        web = harness.gunicorn_command(port, "monitor.app:create_app()")
+        stack.enter_context(harness.running(web, env, Path(tmp) / "web.log", lambda: harness.answers(port, "/healthz")))
         for n in range(args.workers):
-            stack.enter_context(running([sys.executable, "-m", "monitor.cli", "worker"], env,
-                                        Path(tmp) / f"worker-{n}.log", lambda: Worker.count(connection=store) > n))
+            stack.enter_context(harness.running([sys.executable, "-m", "monitor.cli", "worker"], env,
+                                                Path(tmp) / f"worker-{n}.log",
+                                                lambda: Worker.count(connection=store) > n))
         time.sleep(1)  # the workers' schedulers take their locks
         print(f"{args.lessons} lessons, {args.workers} worker(s), group wait {args.group_wait} s", file=sys.stderr)
 
@@ -206,7 +196,7 @@ def main() -> int:
     wait, missing = args.group_wait, args.lessons - len(latencies)
     figures = {"lessons": args.lessons, "workers": args.workers, "alerts": len(latencies), "missing": missing,
                "alerts_received": len(receiver.alerts), "group_wait_s": wait}
-    stats = {name: percentile(latencies, q) for name, q in (("p50", 0.5), ("p99", 0.99), ("max", 1))
+    stats = {name: harness.percentile(latencies, q) for name, q in (("p50", 0.5), ("p99", 0.99), ("max", 1))
              if latencies}
     for prefix, minus in (("", 0), ("net_", wait)):
         figures |= {f"{prefix}{name}_ms": round((value - minus) * 1000, 1) for name, value in stats.items()}
@@ -226,7 +216,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except (RuntimeError, TimeoutError, OSError, redis.RedisError) as exc:
-        sys.exit(f"ERROR: {exc}")
+    harness.exit_with(main)

@@ -11,6 +11,7 @@ import sys
 import time
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import Callable, NoReturn
 from urllib.parse import urlparse
 
 import redis
@@ -104,3 +105,11 @@ def limit_run(max_seconds: int) -> None:
     """The run stops with TimeoutError after max_seconds (signal.alarm(0) at its end lifts the limit)."""
     signal.signal(signal.SIGALRM, _on_alarm)
     signal.alarm(max_seconds)
+
+
+def exit_with(main: Callable[[], int]) -> NoReturn:
+    """Runs a bench's main: its exit code, or the error that kept it from running its servers."""
+    try:
+        sys.exit(main())
+    except (RuntimeError, TimeoutError, OSError, redis.RedisError) as exc:
+        sys.exit(f"ERROR: {exc}")

@@ -50,6 +50,7 @@ from harness import (
     GUNICORN_ARGS,
     ROOT,
     answers,
+    exit_with,
     free_port,
     gunicorn_command,
     iso,
@@ -372,7 +373,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except (RuntimeError, TimeoutError, OSError, redis.RedisError) as exc:
-        sys.exit(f"ERROR: {exc}")
+    exit_with(main)
