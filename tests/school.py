@@ -34,6 +34,27 @@ def write_config(directory: Path, toml: str = CONFIG_TOML, staff: str = STAFF_CS
     return path
 
 
+AT_ONCE_EVERY_DAY = """group_wait_seconds = 0
+repeat_minutes = 0
+escalate_after_minutes = 0
+working_days = [1, 2, 3, 4, 5, 6, 7]
+working_hours = ["00:00", "23:59"]
+"""
+"""[alerts] keys: each incident alerted at once, not repeated nor escalated, whatever the day and hour."""
+SIGNED_WEBHOOK = """type = "webhook"
+url_env = "ALERTS_WEBHOOK_URL"
+secret_env = "ALERTS_WEBHOOK_SECRET"
+"""
+"""An [alerts.channels.NAME] section's keys: the signed JSON webhook."""
+CHAT_CHANNELS = """[alerts.channels.teams]
+type = "teams"
+url_env = "ALERTS_TEAMS_URL"
+
+[alerts.channels.slack]
+type = "slack"
+url_env = "ALERTS_SLACK_URL"
+"""
+
 FAST_GRACE = CONFIG_TOML + """
 [rules]
 one_to_one_grace_seconds = 2

@@ -31,25 +31,17 @@ from monitor.wiring import connect_redis
 
 from .. import zoom
 from ..local_servers import smtp_server
-from ..school import CONFIG_TOML, write_config
+from ..school import AT_ONCE_EVERY_DAY, CONFIG_TOML, SIGNED_WEBHOOK, write_config
 from ..worker_processes import wait_for
 
 pytestmark = pytest.mark.integration
 
-CONFIG = CONFIG_TOML + """
+CONFIG = CONFIG_TOML + f"""
 [alerts]
 base_url = "https://monitor.gatehouse.sch.uk"
-group_wait_seconds = 0
-repeat_minutes = 0
-escalate_after_minutes = 0
-working_days = [1, 2, 3, 4, 5, 6, 7]
-working_hours = ["00:00", "23:59"]
-
+{AT_ONCE_EVERY_DAY}
 [alerts.channels.hook]
-type = "webhook"
-url_env = "ALERTS_WEBHOOK_URL"
-secret_env = "ALERTS_WEBHOOK_SECRET"
-
+{SIGNED_WEBHOOK}
 [alerts.channels.dsl]
 type = "email"
 to = ["dsl@gatehouse.sch.uk"]

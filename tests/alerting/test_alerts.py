@@ -15,7 +15,7 @@ from workers import jobs
 
 from .. import zoom
 from ..local_servers import smtp_server
-from ..school import CONFIG_TOML, write_config
+from ..school import CHAT_CHANNELS, CONFIG_TOML, SIGNED_WEBHOOK, write_config
 
 PUPILS = ("pupil1@gatehouse.sch.uk", "pupil2@gatehouse.sch.uk")
 
@@ -266,7 +266,7 @@ def test_a_follow_up_is_never_due_before_its_step(alerting):
     assert due.replace(tzinfo=timezone.utc) - created == timedelta(minutes=15, seconds=0.6)
 
 
-ALL_CHANNELS = CONFIG_TOML + """
+ALL_CHANNELS = CONFIG_TOML + f"""
 [alerts]
 base_url = "https://monitor.gatehouse.sch.uk"
 group_wait_seconds = 30
@@ -277,19 +277,9 @@ working_hours = ["00:00", "23:59"]
 type = "email"
 to = ["dsl@gatehouse.sch.uk"]
 
-[alerts.channels.teams]
-type = "teams"
-url_env = "ALERTS_TEAMS_URL"
-
-[alerts.channels.slack]
-type = "slack"
-url_env = "ALERTS_SLACK_URL"
-
+{CHAT_CHANNELS}
 [alerts.channels.feed]
-type = "webhook"
-url_env = "ALERTS_WEBHOOK_URL"
-secret_env = "ALERTS_WEBHOOK_SECRET"
-
+{SIGNED_WEBHOOK}
 [[alerts.routes]]
 channels = ["dsl", "teams", "slack", "feed"]
 """

@@ -7,9 +7,9 @@ from click.testing import CliRunner
 from monitor.cli import main
 
 from ..local_servers import smtp_server
-from ..school import CONFIG_TOML, write_config
+from ..school import CHAT_CHANNELS, CONFIG_TOML, SIGNED_WEBHOOK, write_config
 
-CONFIG = CONFIG_TOML + """
+CONFIG = CONFIG_TOML + f"""
 [alerts]
 base_url = "https://monitor.gatehouse.sch.uk"
 
@@ -17,19 +17,9 @@ base_url = "https://monitor.gatehouse.sch.uk"
 type = "email"
 to = ["dsl@gatehouse.sch.uk", "deputy.dsl@gatehouse.sch.uk"]
 
-[alerts.channels.teams]
-type = "teams"
-url_env = "ALERTS_TEAMS_URL"
-
-[alerts.channels.slack]
-type = "slack"
-url_env = "ALERTS_SLACK_URL"
-
+{CHAT_CHANNELS}
 [alerts.channels.school-system]
-type = "webhook"
-url_env = "ALERTS_WEBHOOK_URL"
-secret_env = "ALERTS_WEBHOOK_SECRET"
-
+{SIGNED_WEBHOOK}
 [[alerts.routes]]
 channels = ["dsl"]
 """

@@ -11,7 +11,7 @@ from rq import Worker
 
 from .. import zoom
 from ..local_servers import PrivatePostgres
-from ..school import CONFIG_TOML, write_config
+from ..school import AT_ONCE_EVERY_DAY, FAST_GRACE, SIGNED_WEBHOOK, write_config
 from ..servers import free_port, gunicorn, release, running
 from ..worker_processes import wait_for
 
@@ -21,24 +21,11 @@ OUTAGE_SECONDS = 60
 API_TOKEN = "outage-token"
 HOOK = "/hooks/outage"
 TEACHER, OUTSIDER = "a.teacher@gatehouse.sch.uk", "stranger@gmail.com"
-CONFIG = CONFIG_TOML + """
-[rules]
-one_to_one_grace_seconds = 2
-recording_grace_seconds = 2
-host_grace_seconds = 2
-
+CONFIG = FAST_GRACE + f"""
 [alerts]
-group_wait_seconds = 0
-repeat_minutes = 0
-escalate_after_minutes = 0
-working_days = [1, 2, 3, 4, 5, 6, 7]
-working_hours = ["00:00", "23:59"]
-
+{AT_ONCE_EVERY_DAY}
 [alerts.channels.hook]
-type = "webhook"
-url_env = "ALERTS_WEBHOOK_URL"
-secret_env = "ALERTS_WEBHOOK_SECRET"
-
+{SIGNED_WEBHOOK}
 [[alerts.routes]]
 channels = ["hook"]
 """
