@@ -8,22 +8,9 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from ..config import SchoolConfig
-from ..rules import EXTERNAL_PARTICIPANT, FEWER_THAN_TWO_PUPILS, NO_RECORDING, NON_TEACHER_HOST
+from ..rules import BY_ID
 from .message import AlertMessage
 from .records import AlertIncident
-
-HEADLINES = {
-    EXTERNAL_PARTICIPANT: "someone from outside the school joined a lesson with pupils",
-    FEWER_THAN_TWO_PUPILS: "a pupil was alone with staff on video, outside an approved 1:1",
-    NON_TEACHER_HOST: "a lesson with pupils was not hosted by a teacher",
-    NO_RECORDING: "a lesson with pupils was not being recorded",
-}
-PROTOCOL = {
-    EXTERNAL_PARTICIPANT: "Only school accounts are admitted to live lessons.",
-    FEWER_THAN_TWO_PUPILS: "No 1:1 video with a pupil except scheduled 1:1 sessions; at least two pupils present.",
-    NON_TEACHER_HOST: "A Zoom session must be hosted by the teacher.",
-    NO_RECORDING: "All live sessions must be recorded.",
-}
 
 
 def _when(config: SchoolConfig, moment: datetime) -> str:
@@ -41,13 +28,13 @@ def alert_message(config: SchoolConfig, incidents: Sequence[AlertIncident], key:
     severity = min((i.severity for i in incidents), key=["high", "medium", "low"].index)
     facts = [("Lesson", lesson), ("Meeting ID", first.meeting_id or "-"), ("When", _when(config, first.began_at)),
              ("Severity", severity)]
-    facts += [("Breach", f"{HEADLINES[rule].capitalize()}. {PROTOCOL[rule]}") for rule in rules]
+    facts += [("Breach", f"{BY_ID[rule].headline.capitalize()}. {BY_ID[rule].clause}") for rule in rules]
     if len(incidents) > 1:
         facts.append(("Incidents", str(len(incidents))))
     others = f" (and {len(rules) - 1} other breach{'es' if len(rules) > 2 else ''})" if len(rules) > 1 else ""
     return AlertMessage(
         title=f"Safeguarding alert: {lesson}",
-        text=f"In {lesson}, {HEADLINES[rules[0]]}{others}. Open the incident queue to review and acknowledge it.",
+        text=f"In {lesson}, {BY_ID[rules[0]].headline}{others}. Open the incident queue to review and acknowledge it.",
         facts=tuple(facts),
         link=link,
         severity=severity,

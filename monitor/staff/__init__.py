@@ -11,7 +11,7 @@ from flask_login import current_user
 from ..classes import STAFF_CLASSES
 from ..clock import utc_now
 from ..current import services
-from ..rules import CONDUCT_RULES
+from ..rules import CONDUCT_RULES, RULES
 
 bp = Blueprint("staff", __name__)
 EVERYONE = ("dsl", "deputy", "headteacher", "viewer")
@@ -19,6 +19,8 @@ TRIAGERS = ("dsl", "deputy")
 CONCERNED_WITH_PEOPLE = ("dsl", "deputy", "headteacher")
 """Who may read a chronology or the staff-concern view (the headteacher: staff only)."""
 CONDUCT = tuple(sorted(CONDUCT_RULES))
+HEADLINES = {rule.id: rule.headline for rule in RULES}
+"""What the pages call each rule."""
 
 
 def now() -> datetime:

@@ -4,11 +4,10 @@ from __future__ import annotations
 from flask import render_template
 
 from ..accounts.web import role_required
-from ..alerting.content import HEADLINES
 from ..classes import PersonClass
 from ..current import services
 from ..times import iso_ms as iso
-from . import EVERYONE, bp, visible_rules
+from . import EVERYONE, HEADLINES, bp, visible_rules
 
 
 @bp.get("/lessons")

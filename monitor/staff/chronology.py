@@ -4,10 +4,9 @@ from __future__ import annotations
 from flask import abort, render_template
 
 from ..accounts.web import role_required
-from ..alerting.content import HEADLINES
 from ..current import services
 from ..incidents.concerned import person_key
-from . import CONCERNED_WITH_PEOPLE, CONDUCT, bp, may_read_chronology, now, visible_rules, who
+from . import CONCERNED_WITH_PEOPLE, CONDUCT, HEADLINES, bp, may_read_chronology, now, visible_rules, who
 
 
 def _name(email: str, incidents: list[dict]) -> str | None:

@@ -8,10 +8,10 @@ from wtforms import DateField, RadioField, SelectChoice, SelectField, TextAreaFi
 from wtforms.validators import DataRequired, Optional
 
 from ..accounts.web import role_required
-from ..alerting.content import HEADLINES, PROTOCOL
 from ..current import services
 from ..incidents.concerned import person_key
 from ..incidents.triage import OUTCOMES, TriageError
+from ..rules import BY_ID
 from . import EVERYONE, TRIAGERS, bp, may_read_chronology, now, visible, who
 
 ALERT_STATES = {
@@ -63,7 +63,7 @@ def incident(incident_id: int):
     svc.triage.record(who(), "view", incident_id, now())
     role = current_user.role
     return render_template(
-        "incident.html", incident=found, headline=HEADLINES[found["rule"]], clause=PROTOCOL[found["rule"]],
+        "incident.html", incident=found, headline=BY_ID[found["rule"]].headline, clause=BY_ID[found["rule"]].clause,
         identify_pupils=role != "viewer", can_triage=role in TRIAGERS, person_key=person_key,
         may_read_chronology=may_read_chronology, attempts=svc.alerts.attempts(incident_id),
         history=svc.triage.history(incident_id), notes=svc.triage.notes(incident_id), outcomes=OUTCOMES,

@@ -10,11 +10,10 @@ from wtforms import DateField, SelectChoice, SelectField
 from wtforms.validators import Optional
 
 from ..accounts.web import role_required
-from ..alerting.content import HEADLINES
 from ..current import services
-from ..rules import RULE_IDS
+from ..rules import RULES
 from ..spreadsheet import csv_text
-from . import EVERYONE, TRIAGERS, bp, now, school_zone, visible_rules, who
+from . import EVERYONE, HEADLINES, TRIAGERS, bp, now, school_zone, visible_rules, who
 
 ANY = SelectChoice("", "any")
 STATUSES = ("new", "acknowledged", "closed")
@@ -27,7 +26,7 @@ class Filters(FlaskForm):
         csrf = False
 
     status = SelectField("Status", choices=[ANY, *map(SelectChoice, STATUSES)], validators=[Optional()])
-    rule = SelectField("Rule", choices=[ANY, *(SelectChoice(r, HEADLINES[r].capitalize()) for r in RULE_IDS)],
+    rule = SelectField("Rule", choices=[ANY, *(SelectChoice(r.id, r.headline.capitalize()) for r in RULES)],
                        validators=[Optional()])
     severity = SelectField("Severity", choices=[ANY, *map(SelectChoice, ("high", "medium", "low"))],
                            validators=[Optional()])

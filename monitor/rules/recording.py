@@ -1,0 +1,13 @@
+"""Whether the lesson is recorded."""
+from __future__ import annotations
+
+from ..config import SchoolConfig
+from ..roster.model import Roster
+
+NO_RECORDING = "no_recording"
+
+
+def no_recording(roster: Roster, config: SchoolConfig) -> list[str | None]:
+    if config.rules.recording_source == "off" or roster.recording:
+        return []
+    return [None]
