@@ -16,6 +16,8 @@ QUEUES = (ALERTS, CHECKS, DIGESTS)
 
 RETRIES = Retry(max=3, interval=[10, 60, 300])
 """A failed alert job is tried again after 10 s, 1 min and 5 min, then stays in RQ's failed registry."""
+KEEP_FAILED_SECONDS = 7 * 86400
+"""How long a job that failed for good stays in RQ's failed registry, for whoever looks into it."""
 JOBS = "workers.jobs"
 """The module of the job functions (thin: each calls the monitor)."""
 
@@ -56,7 +58,7 @@ class RQNotifier:
     def incident_opened(self, incident_id: int) -> None:
         """Called after the incident is committed; the job id makes a second call a no-op."""
         enqueue_unique(self.redis, ALERTS, "alert_incident", f"incident-{incident_id}-opened", incident_id,
-                       retry=RETRIES, failure_ttl=7 * 86400)
+                       retry=RETRIES, failure_ttl=KEEP_FAILED_SECONDS)
         self.incidents.mark_alert_enqueued(incident_id, utc_now(self.clock))
 
     def check_due_at(self, deadline_ms: int) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Callable, NamedTuple
 
-from monitor.background import CHECKS, DIGESTS, enqueue_unique
+from monitor.background import CHECKS, DIGESTS, KEEP_FAILED_SECONDS, enqueue_unique
 from monitor.clock import utc_now
 from monitor.digest.week import next_tick
 from monitor.services import Services
@@ -45,7 +45,8 @@ def _digest_tick(services: Services, now: datetime, every: int) -> Run:
 
 
 SWEEP = Periodic("sweep", CHECKS, _sweep, {"result_ttl": 60, "failure_ttl": 86400})
-DIGEST_TICK = Periodic("digest_tick", DIGESTS, _digest_tick, {"result_ttl": 2 * 86400, "failure_ttl": 7 * 86400})
+DIGEST_TICK = Periodic("digest_tick", DIGESTS, _digest_tick,
+                       {"result_ttl": 2 * 86400, "failure_ttl": KEEP_FAILED_SECONDS})
 PERIODIC = (SWEEP, DIGEST_TICK)
 
 

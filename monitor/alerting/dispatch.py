@@ -7,7 +7,7 @@ import logging
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from ..background import ALERTS, RETRIES, enqueue_unique
+from ..background import ALERTS, KEEP_FAILED_SECONDS, RETRIES, enqueue_unique
 from .notify import job_id, notify
 from .records import AlertIncident
 from .routing import channels_for, escalation_channels
@@ -33,7 +33,8 @@ def schedule_group(alerting: Alerting, meeting_uuid: str) -> None:
         return
     # a group for this meeting already waiting, or running, looks again before it ends
     enqueue_unique(alerting.redis, ALERTS, "send_meeting_alerts", f"alert-group-{job_id(meeting_uuid)}", meeting_uuid,
-                   at=alerting.now() + timedelta(seconds=wait), result_ttl=0, failure_ttl=7 * 86400, retry=RETRIES)
+                   at=alerting.now() + timedelta(seconds=wait), result_ttl=0, failure_ttl=KEEP_FAILED_SECONDS,
+                   retry=RETRIES)
 
 
 def send_group(alerting: Alerting, meeting_uuid: str) -> None:
@@ -103,7 +104,7 @@ def _schedule_follow_up(alerting: Alerting, alert_id: int, created_at: datetime,
     # RQ keeps due times in whole seconds, cut down: on the next whole second, the job never runs before its step.
     when = _next_whole_second(created_at + timedelta(minutes=min(upcoming)))
     enqueue_unique(alerting.redis, ALERTS, "follow_up_alert", f"follow-up-{job_id(alert_id, when.isoformat())}",
-                   alert_id, at=when, failure_ttl=7 * 86400)
+                   alert_id, at=when, failure_ttl=KEEP_FAILED_SECONDS)
 
 
 def _next_whole_second(moment: datetime) -> datetime:

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from .. import keys
-from ..background import ALERTS, RETRIES, callback, enqueue_unique
+from ..background import ALERTS, KEEP_FAILED_SECONDS, RETRIES, callback, enqueue_unique
 from .channels import DeliveryError, make_channel
 from .content import alert_message
 
@@ -35,7 +35,7 @@ def notify(alerting: Alerting, key: str, meeting_uuid: str, incident_ids: Sequen
     alert_id = alerting.store.create(key, meeting_uuid, incident_ids, channels, at, kind)
     for name in channels:
         enqueue_unique(alerting.redis, ALERTS, "deliver_alert", f"deliver-{job_id(alert_id, name)}", alert_id, name,
-                       job_timeout=DELIVERY_TIMEOUT, retry=RETRIES, failure_ttl=7 * 86400,
+                       job_timeout=DELIVERY_TIMEOUT, retry=RETRIES, failure_ttl=KEEP_FAILED_SECONDS,
                        on_failure=callback("delivery_failed"))
     return alert_id
 
