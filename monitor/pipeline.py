@@ -40,6 +40,8 @@ class Pipeline:
         self.config = config
         self.clock = clock
         self.store = store
+        self.incidents = incidents
+        self.notifier = notifier
         self.resolver = PersonResolver(config)
         self.lessons = LessonStore(incidents.engine)
         self.checks = Checks(config, store, conditions, self.resolver, incidents, notifier)
@@ -91,8 +93,8 @@ class Pipeline:
         before too), then the incidents whose alert job could not be queued (the outbox)."""
         now = int(self.clock() * 1000)
         self.checks.fire_due(now)
-        for incident_id in self.checks.incidents.awaiting_alert(utc(now - OUTBOX_MS)):
-            self.checks.notifier.incident_opened(incident_id)
+        for incident_id in self.incidents.awaiting_alert(utc(now - OUTBOX_MS)):
+            self.notifier.incident_opened(incident_id)
 
     def _record_lesson(self, roster: Roster | None, ended_at: int | None = None) -> None:
         """Once a meeting ends (and for a join Zoom delivers after the end): the durable record of the lesson."""
