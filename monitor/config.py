@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from .rule_ids import RULE_IDS
+
 DOMAIN_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
 EMAIL_RE = re.compile(rf"^[^@\s]+@{DOMAIN_LABEL}(?:\.{DOMAIN_LABEL})+$")
 DOMAIN_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$")
@@ -89,11 +91,53 @@ class ExemptionsSection(_Section):
     allowed_guests: list[Email] = []
 
 
+Severity = Literal["high", "medium", "low"]
+ClockTime = Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+Weekday = Annotated[int, Field(ge=1, le=7)]
+"""ISO weekday, Monday = 1."""
+
+
 class RulesSection(_Section):
     one_to_one_grace_seconds: Seconds = 120
     recording_grace_seconds: Seconds = 120
     host_grace_seconds: Seconds = 120
     recording_source: Literal["cloud", "off"] = "cloud"
+    unsupervised_grace_seconds: Seconds = 120
+    out_of_hours_grace_seconds: Seconds = 300
+    lesson_hours: tuple[ClockTime, ClockTime] = ("07:00", "18:00")
+    """School time; a pupil present outside them is out of hours."""
+    lesson_days: list[Weekday] = [1, 2, 3, 4, 5]
+    staff_may_share: bool = True
+    """False: a member of staff sharing their screen is a breach too."""
+    disabled: list[str] = []
+    """Rule ids turned off."""
+    severity: dict[str, Severity] = {}
+    """A rule's severity where the school's protocol differs, e.g. { chat_in_lesson = "low" }."""
+
+    @field_validator("lesson_hours")
+    @classmethod
+    def _start_before_end(cls, value: tuple[str, str]) -> tuple[str, str]:
+        if value[0] >= value[1]:
+            raise ValueError(f"the first time must be earlier than the second: {list(value)}")
+        return value
+
+    @field_validator("disabled")
+    @classmethod
+    def _known_rules(cls, value: list[str]) -> list[str]:
+        _check_rule_ids(value)
+        return value
+
+    @field_validator("severity")
+    @classmethod
+    def _known_rule_severities(cls, value: dict[str, str]) -> dict[str, str]:
+        _check_rule_ids(value)
+        return value
+
+
+def _check_rule_ids(ids) -> None:
+    unknown = [rule for rule in ids if rule not in RULE_IDS]
+    if unknown:
+        raise ValueError(f"unknown rule id {unknown[0]!r} (rule ids: {', '.join(RULE_IDS)})")
 
 
 class WebhookSection(_Section):
@@ -105,7 +149,6 @@ class WebhookSection(_Section):
 
 
 EnvName = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9_]*$")]
-ClockTime = Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
 
 
 class ChannelSection(_Section):
@@ -130,7 +173,7 @@ class ChannelSection(_Section):
 
 class RouteSection(_Section):
     rules: list[str] = ["*"]
-    severities: list[Literal["high", "medium", "low"]] = ["high", "medium", "low"]
+    severities: list[Severity] = ["high", "medium", "low"]
     channels: list[str] = Field(min_length=1)
     out_of_hours: list[str] | None = None
     """Channels outside working hours (e.g. an on-call deputy); by default the same channels."""
@@ -147,8 +190,7 @@ class AlertsSection(_Section):
     escalate_after_minutes: Annotated[float, Field(ge=0)] = 15
     """Tell the routes' escalate_to channels when an alert is unacknowledged this long (0: never)."""
     working_hours: tuple[ClockTime, ClockTime] = ("07:00", "18:00")
-    working_days: list[Annotated[int, Field(ge=1, le=7)]] = [1, 2, 3, 4, 5]
-    """ISO weekdays, Monday = 1."""
+    working_days: list[Weekday] = [1, 2, 3, 4, 5]
     channels: dict[str, ChannelSection] = {}
     routes: list[RouteSection] = []
 

@@ -121,10 +121,25 @@ class SharingParticipant(Participant):
 
 
 class ChatMessage(_Model):
+    """Who chatted, to whom and when. The content (``message_content``, a file's name and link) is never read."""
+
     date_time: Millis = None
     message_id: Text = None
+    file_id: Text = None
+    sender_session_id: Text = None
+    sender_email: Text = None
     sender_type: Text = None
+    recipient_session_id: Text = None
+    recipient_email: Text = None
     recipient_type: Text = None
+
+
+def _meeting_type(value: Any) -> int | None:
+    """``payload.object.type``: 4 is a meeting on its host's Personal Meeting ID. Anything odd is no type."""
+    try:
+        return int(value) if value is not None and not isinstance(value, bool) else None
+    except (TypeError, ValueError):
+        return None
 
 
 class MeetingObject(_Model):
@@ -132,6 +147,7 @@ class MeetingObject(_Model):
     id: MeetingId = None
     host_id: Text = None
     topic: Text = None
+    type: Annotated[int | None, BeforeValidator(_meeting_type)] = None
     start_time: Millis = None
     end_time: Millis = None
 
@@ -251,6 +267,17 @@ class SharingEvent(ZoomEvent):
 class ChatObject(MeetingObject):
     chat_message: ChatMessage = ChatMessage()
 
+    @model_validator(mode="before")
+    @classmethod
+    def _file_sent_shape(cls, data: Any) -> Any:
+        """``meeting.chat_message_file_sent`` names its instance ``meeting_uuid`` and ``meeting_id`` and its message
+        ``chat_message_file``: read as the other chat events are."""
+        if isinstance(data, dict) and "chat_message_file" in data:
+            data = {**data, "chat_message": data["chat_message_file"]}
+            data.setdefault("uuid", data.get("meeting_uuid"))
+            data.setdefault("id", data.get("meeting_id"))
+        return data
+
 
 class ChatPayload(_Payload):
     object: ChatObject
@@ -295,6 +322,27 @@ class BadEvent(ValueError):
     """A body that is not a Zoom event the monitor can take."""
 
 
+class Unattachable(Envelope):
+    """A Zoom event that names no meeting instance (no ``uuid``), or a participant event that names no connection:
+    there is nothing to apply it to. It is answered, counted and ignored (contracts.md, Replay), never refused."""
+
+    reason: str = ""
+
+
+def _unattachable(exc: ValidationError) -> str | None:
+    """Why a Zoom event cannot be attached to a meeting, when that is all that is wrong with it."""
+    reasons = set()
+    for error in exc.errors():
+        where = error["loc"][-1] if error["loc"] else ""
+        if where == "uuid" and error["type"] in ("missing", "string_too_short"):
+            reasons.add("no meeting uuid")
+        elif where == "participant" and (error["type"] == "missing" or "neither participant_uuid" in error["msg"]):
+            reasons.add("no participant connection id")
+        else:
+            return None
+    return ", ".join(sorted(reasons)) or None
+
+
 def _first_error(exc: ValidationError) -> str:
     error = exc.errors()[0]
     where = ".".join(str(part) for part in error["loc"]) or "body"
@@ -311,7 +359,8 @@ def parse_envelope(body: Any) -> Envelope:
 
 
 def parse_event(body: dict[str, Any]) -> ZoomEvent | Envelope:
-    """The typed event for a kind the monitor models, else the bare envelope."""
+    """The typed event for a kind the monitor models, else the bare envelope (Unattachable when it names no meeting
+    instance or connection)."""
     kind = body.get("event") if isinstance(body, dict) else None
     model = KINDS.get(kind) if isinstance(kind, str) else None
     if model is None:
@@ -320,6 +369,9 @@ def parse_event(body: dict[str, Any]) -> ZoomEvent | Envelope:
         return model.model_validate(body)
     except ValidationError as exc:
         envelope = parse_envelope(body)  # when the envelope itself is wrong, say so
+        reason = _unattachable(exc) if isinstance(envelope.payload.get("object"), dict) else None
+        if reason:
+            return Unattachable(**envelope.model_dump(), reason=reason)
         raise BadEvent(f"{envelope.event}: {_first_error(exc)}") from None
 
 

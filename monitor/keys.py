@@ -71,6 +71,10 @@ cleared or changed is stale and is dropped when it comes due."""
 CHECK_ATTEMPTS = "zm:{monitor}:check-attempts"
 """HASH: deadline member -> how often its check failed; the member's score in DEADLINES is then its next try."""
 
+HOURS_CROSSED = "zm:{monitor}:hours-crossed"
+"""STRING: the time (ms) up to which the lesson hours' boundaries have been crossed (out_of_hours begun or ended by
+the clock alone)."""
+
 IGNORED_COUNTS = "zm:{monitor}:ignored"
 """HASH: event kind -> deliveries of kinds that change no roster (first delivery only). It expires
 IGNORED_COUNTS_SECONDS after its last count, and names at most IGNORED_KINDS_MAX kinds; the rest count as "other"."""

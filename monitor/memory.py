@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from . import keys
 from .checks.plan import Entry
-from .checks.state import deadline_member, due_deadline
+from .checks.state import deadline_member, due_deadline, judged_mark
 from .roster.changes import Change
 from .roster.state import MeetingState, Snapshot
 from .roster.store import OTHER_KIND, counted_kind
@@ -63,6 +63,8 @@ def _newer(op: str, value: str, old: str) -> bool:
     if op == "max":
         return int(value) > int(old)
     ts, old_ts = int(value.split("|", 1)[0]), int(old.split("|", 1)[0])
+    if op == "lwwd":
+        return ts >= old_ts
     return ts > old_ts or (ts == old_ts and value > old)
 
 
@@ -88,6 +90,7 @@ class MemoryState:
         self._deadlines: dict[str, int] = {}
         self._heap: list[tuple[int, str]] = []
         self._attempts: dict[str, int] = {}
+        self._hours_crossed: int | None = None
 
     # --- RosterStore ---
 
@@ -138,6 +141,23 @@ class MemoryState:
             else:
                 m.conditions[name] = entry.encode()
         return True
+
+    def record(self, uuid: str, judged: str, entries: dict[str, Entry]) -> bool:
+        m = self._meetings[uuid]
+        mark = judged_mark(judged)
+        if mark in m.seen:
+            return False
+        m.seen.add(mark)
+        for name, entry in entries.items():
+            m.conditions.setdefault(name, entry.encode())
+            member = deadline_member(uuid, name, entry)
+            self._deadlines[member] = entry.deadline
+            heapq.heappush(self._heap, (entry.deadline, member))
+        return True
+
+    def hours_crossed(self, now: int) -> int | None:
+        previous, self._hours_crossed = self._hours_crossed, now
+        return previous
 
     def settle(self, uuid: str, name: str, expected: Entry, new: Entry | None) -> bool:
         conditions = self._meetings[uuid].conditions

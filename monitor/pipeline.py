@@ -19,6 +19,8 @@ from .redis_client import ThreadClient
 from .roster.changes import Change, change_for
 from .roster.model import PersonResolver, Roster, build_roster, snapshot_roster
 from .roster.store import RosterStore
+from .rule_ids import OUT_OF_HOURS
+from .rules.hours import DAY_MS, hours_of
 from .times import utc
 
 Outcome = Literal["applied", "duplicate", "ignored"]
@@ -45,6 +47,8 @@ class Pipeline:
         self.resolver = PersonResolver(config)
         self.lessons = LessonStore(incidents.engine)
         self.checks = Checks(config, store, conditions, self.resolver, incidents, notifier)
+        self.hours = hours_of(config) if OUT_OF_HOURS not in config.rules.disabled else None
+        """The lesson hours, when out_of_hours is watched."""
 
     @classmethod
     def on_redis(cls, config: SchoolConfig, redis: Redis, clock: Clock, incidents: IncidentStore,
@@ -65,14 +69,14 @@ class Pipeline:
     def handle(self, event: ZoomEvent | Envelope, body: dict[str, Any]) -> tuple[Outcome, str | None]:
         """As process, for an event and its body as events.storable_event gives them."""
         now = self.clock()
-        change = change_for(event, now) if isinstance(event, ZoomEvent) else None
+        change = change_for(event, now, self.config.staff) if isinstance(event, ZoomEvent) else None
         if change is None:
             counted = self.store.count_ignored(event.event, fingerprint(body))
             return ("ignored" if counted else "duplicate"), None
         if event.event == "meeting.ended":
             self._before_end(change, int(now * 1000))
         applied, snapshot = self.store.apply(change)
-        self.checks.after_delivery(snapshot, snapshot_roster(self.resolver, snapshot), int(now * 1000), change.joined)
+        self.checks.after_delivery(snapshot, snapshot_roster(self.resolver, snapshot), int(now * 1000), change, event)
         if change.joined and "ended_at" in snapshot.meeting:
             self._record_lesson(self.roster(change.uuid))
         return ("applied" if applied else "duplicate"), change.uuid
@@ -86,12 +90,29 @@ class Pipeline:
         self._record_lesson(build_roster(self.resolver, with_change(state, change)))
 
     def fire_due_checks(self) -> None:
-        self.checks.fire_due(int(self.clock() * 1000))
+        now = int(self.clock() * 1000)
+        self.cross_lesson_hours(now)
+        self.checks.fire_due(now)
+
+    def cross_lesson_hours(self, now: int) -> None:
+        """Live, time alone starts and ends out_of_hours: the boundaries of the lesson hours passed since the last
+        look, each crossed once (a repeat crosses nothing new), and a check queued at the next one."""
+        hours = self.hours
+        if hours is None:
+            return
+        last = self.checks.state.hours_crossed(now)
+        if last is not None:  # after a long stop, a day back is enough: no meeting is remembered longer
+            self.checks.cross_hours(hours, max(last, now - DAY_MS), now)
+        following = hours.boundaries(now, now + 8 * DAY_MS)
+        if following:
+            self.notifier.check_due_at(following[0][0])
 
     def sweep(self) -> None:
-        """What the workers do every few seconds, whatever else happens: the checks that came due (those that failed
-        before too), then the incidents whose alert job could not be queued (the outbox)."""
+        """What the workers do every few seconds, whatever else happens: the lesson hours' boundaries passed, the
+        checks that came due (those that failed before too), then the incidents whose alert job could not be queued
+        (the outbox)."""
         now = int(self.clock() * 1000)
+        self.cross_lesson_hours(now)
         self.checks.fire_due(now)
         for incident_id in self.incidents.awaiting_alert(utc(now - OUTBOX_MS)):
             self.notifier.incident_opened(incident_id)

@@ -1,9 +1,10 @@
 """``monitor replay``: recorded Zoom events through the live pipeline, on a private in-memory state and database,
 with a replayed clock.
 
-The clock (contracts.md, Replay): for each line, clock := max(clock, event_ts / 1000); every check whose grace
+The clock (contracts.md, Replay): for each line, t := max(clock, event_ts / 1000); the lesson hours' boundaries
+between the clock and t are crossed (out_of_hours begins or clears there); clock := t; every check whose grace
 period ran out strictly before the clock fires; then the line is applied at the clock. After the last line every
-pending check fires, as if time went on.
+pending check fires, as if time went on, but an out_of_hours check that the lesson hours would end first.
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from sqlalchemy.event import listen
 from .clock import ManualClock
 from .config import SchoolConfig
 from .db import make_engine
-from .events import BadEvent, load_json, storable_event, surely_storable
+from .events import BadEvent, Unattachable, load_json, storable_event, surely_storable
 from .incidents import IncidentStore
 from .memory import MemoryState
 from .migrations import migrate
@@ -120,15 +121,22 @@ def replay(paths: list[Path], config: SchoolConfig, *, data_dir: Path | None = N
                     raise ReplayError(f"{path}:{number}: {exc}") from None
                 skipped += 1  # nothing of it is applied, not even its time
                 continue
-            clock.set(max(clock(), event.event_ts / 1000))
-            now = int(clock() * 1000)
+            if isinstance(event, Unattachable):
+                skipped += 1  # nothing of it is applied, not even its time
+                continue
+            now = max(int(clock() * 1000), event.event_ts)
+            if clock() and pipeline.hours is not None and now > clock() * 1000:
+                pipeline.checks.cross_hours(pipeline.hours, int(clock() * 1000), now)
+            clock.set(now / 1000)
             if notifier.next_due is not None and notifier.next_due < now:
                 pipeline.checks.fire_due(now)
                 notifier.next_due = pipeline.checks.next_deadline()
             pipeline.handle(event, body)
             events += 1
-        pipeline.checks.fire_due(sys.maxsize)  # time goes on: every pending check fires ...
-        pipeline.record_unended(sys.maxsize)     # ... and a meeting that never sent meeting.ended is over
+        if pipeline.hours is not None:  # ... time goes on: no boundary is crossed, and every pending check fires
+            pipeline.checks.forget_out_of_hours_ending(pipeline.hours)  # but those the lesson hours would end first
+        pipeline.checks.fire_due(sys.maxsize)
+        pipeline.record_unended(sys.maxsize)  # and a meeting that never sent meeting.ended is over
         seconds = time.perf_counter() - started
         opened = [incidents.get(incident_id) for incident_id in notifier.opened]
         engine.dispose()

@@ -15,8 +15,10 @@ OTHER_UUID = "QmVuZW9uZSBsZXNzb24="
 
 
 def lesson_with_two_breaches(services, notifier) -> Pipeline:
+    """An outsider joins, and a pupil becomes the host while the teacher looks on."""
     pipeline = Pipeline.on_redis(services.config, services.redis, services.clock, services.incidents, notifier)
     for event in (zoom.started(zoom.T0), zoom.recording("started", zoom.T0),
+                  zoom.joined(zoom.T0, "t", TEACHER, name="Alex Teacher"),
                   zoom.joined(zoom.T0, "p1", PUPIL, name="Pupil One"),
                   zoom.joined(zoom.T0, "p2", "pupil.two@gatehouse.sch.uk", name="Pupil Two"),
                   zoom.joined(zoom.T0 + 1, "x", ""), zoom.role_changed(zoom.T0 + 2, "p1", PUPIL, "host")):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field, replace
 
-from ..rules import Condition
+from ..rules import LATCHED, Condition, Happening
 
 
 @dataclass(frozen=True)
@@ -15,6 +15,8 @@ class Entry:
     grace: int                  # s
     opened: bool = False        # confirmed: its incident is stored
     cleared: int | None = None  # ms; kept until the clearing is stored on the incident
+    at: int | None = None       # ms; a happening after the meeting's end: the moment its evidence shows
+    facts: dict | None = field(default=None, compare=False)  # a happening's own facts, for its incident
 
     @property
     def deadline(self) -> int:
@@ -25,21 +27,38 @@ class Entry:
         return self.grace == 0 or self.deadline < now
 
     def encode(self) -> str:
-        return json.dumps([self.began, self.grace, self.opened, self.cleared], separators=(",", ":"))
+        values = [self.began, self.grace, self.opened, self.cleared]
+        if self.at is not None or self.facts:
+            values += [self.at, self.facts]
+        return json.dumps(values, separators=(",", ":"))
 
     @classmethod
     def decode(cls, value: str) -> "Entry":
-        began, grace, opened, cleared = json.loads(value)
-        return cls(began, grace, opened, cleared)
+        return cls(*json.loads(value))
 
 
 def field_of(condition: Condition) -> str:
     return json.dumps([condition.rule, condition.subject], separators=(",", ":"))
 
 
+def happening_field(happening: Happening, key: str) -> str:
+    """A happening waiting for its incident: its rule, subject and the delivery it came from."""
+    return json.dumps([happening.rule, happening.subject, key], separators=(",", ":"))
+
+
 def condition_of(field_name: str) -> tuple[str, str | None]:
-    rule, subject = json.loads(field_name)
+    rule, subject, *_ = json.loads(field_name)
     return rule, subject
+
+
+def event_key(field_name: str) -> str:
+    """The delivery a happening came from ('' for a condition): each one is recorded on its incident once."""
+    found = json.loads(field_name)
+    return found[2] if len(found) == 3 else ""
+
+
+def is_happening(field_name: str) -> bool:
+    return event_key(field_name) != ""
 
 
 @dataclass
@@ -57,8 +76,10 @@ class Plan:
 
 
 def plan(stored: dict[str, Entry], holding: list[Condition], now: int) -> Plan:
-    """Compares the conditions that hold now with those stored at the last evaluation."""
+    """Compares the conditions that hold now with those stored at the last evaluation. A happening's entry (waiting
+    for its incident) is not a condition: it is confirmed when it is seen, and is never cleared."""
     result = Plan()
+    stored = {name: entry for name, entry in stored.items() if not _waiting_happening(name, entry, result)}
     desired = {field_of(c): c for c in holding}
     for name, condition in desired.items():
         entry = stored.get(name)
@@ -74,7 +95,7 @@ def plan(stored: dict[str, Entry], holding: list[Condition], now: int) -> Plan:
         if new.grace == 0:
             result.confirms.append((name, new))
     for name, entry in stored.items():
-        if name in desired:
+        if name in desired or entry.opened and condition_of(name)[0] in LATCHED:
             continue
         if entry.cleared is not None:
             _settle_cleared(result, name, entry)
@@ -87,6 +108,13 @@ def plan(stored: dict[str, Entry], holding: list[Condition], now: int) -> Plan:
         else:
             result.writes[name] = None
     return result
+
+
+def _waiting_happening(name: str, entry: Entry, result: Plan) -> bool:
+    if not is_happening(name):
+        return False
+    result.confirms.append((name, entry))
+    return True
 
 
 def _settle_cleared(result: Plan, name: str, entry: Entry) -> None:

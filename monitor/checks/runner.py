@@ -8,15 +8,20 @@ from typing import Protocol
 from redis.exceptions import RedisError
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 
+from ..classes import PersonClass
 from ..config import SchoolConfig
+from ..events import ZoomEvent
 from ..evidence import evidence
 from ..incidents import Confirmation, IncidentStore, SetAside
+from ..roster.changes import Change
 from ..roster.model import PersonResolver, Roster, build_roster
 from ..roster.state import Snapshot
 from ..roster.store import RosterStore
-from ..rules import SEVERITY, evaluate, late_external_participant
+from ..rule_ids import OUT_OF_HOURS
+from ..rules import BY_ID, evaluate, judge, late_external_participant, to_judge
+from ..rules.hours import LessonHours
 from ..times import utc
-from .plan import Entry, Plan, condition_of, plan
+from .plan import Entry, Plan, condition_of, event_key, happening_field, plan
 from .state import ConditionState, decode_entries
 
 log = logging.getLogger(__name__)
@@ -48,20 +53,67 @@ class Checks:
         self.incidents = incidents
         self.notifier = notifier
 
-    def after_delivery(self, snapshot: Snapshot, roster: Roster, now: int, joined: str | None = None) -> None:
-        """Brings the meeting's conditions up to date with its roster, at ``now`` (ms)."""
+    def after_delivery(self, snapshot: Snapshot, roster: Roster, now: int, change: Change | None = None,
+                       event: ZoomEvent | None = None) -> None:
+        """Brings the meeting's conditions up to date with its roster, at ``now`` (ms), and judges the event that
+        changed it (``change``, ``event``) when some rule must."""
         uuid = snapshot.uuid
-        result = plan(decode_entries(snapshot.conditions), evaluate(roster, self.config), now)
-        if result.writes and not self.state.reconcile(uuid, snapshot.version, result.writes, result.deadlines):
+        self._reconcile(uuid, snapshot.version, snapshot.conditions, roster, now)
+        if event is not None and change is not None and to_judge(event, roster, self.config):
+            self._judge(uuid, event, change.fingerprint, now)
+        if change is not None and change.joined and roster.ended:
+            full = self._full_roster(uuid)
+            for condition, began in late_external_participant(full, change.joined) if full else ():
+                self._open(full, condition.rule, condition.subject, began, began, at=began)
+
+    def _reconcile(self, uuid: str, version: str, conditions: dict[str, str], roster: Roster, now: int) -> None:
+        result = plan(decode_entries(conditions), evaluate(roster, self.config, now), now)
+        if result.writes and not self.state.reconcile(uuid, version, result.writes, result.deadlines):
             return  # a later delivery was applied meanwhile; its evaluation decides
         for _, entry in result.deadlines:
             if entry.grace:
                 self.notifier.check_due_at(entry.deadline)
         self._store(uuid, result)
-        if joined and roster.ended:
-            full = self._full_roster(uuid)
-            for condition, began in late_external_participant(full, joined) if full else ():
-                self._open(full, condition.rule, condition.subject, began, began, at=began)
+
+    def _judge(self, uuid: str, event: ZoomEvent, fingerprint: str, now: int) -> None:
+        """Records the breaches the event is, once for the delivery, then opens their incidents."""
+        full = self._full_roster(uuid)
+        if full is None:
+            return
+        found = {happening_field(h, fingerprint): Entry(now, 0, at=h.at, facts=h.facts)
+                 for h in judge(event, full, self.config)}
+        if self.state.record(uuid, fingerprint, found):
+            for name, entry in found.items():
+                self._confirm(uuid, name, entry)
+
+    def cross_hours(self, hours: LessonHours, after: int, upto: int) -> None:
+        """Time alone moved on from ``after`` to ``upto`` (ms): at each boundary of the lesson hours between them, in
+        time order, every meeting open by then with a pupil present is evaluated as it stands at that moment
+        (out_of_hours begins there, or clears)."""
+        live = [uuid for uuid in self.rosters.meeting_uuids() if self._with_pupils(uuid)]
+        for boundary, _ in hours.boundaries(after, upto) if live else ():
+            for uuid in live:
+                state = self.rosters.load(uuid)
+                roster = build_roster(self.resolver, state) if state else None
+                if roster is not None and roster.opened_at is not None and roster.opened_at <= boundary:
+                    self._reconcile(uuid, state.meeting.get("events", "0"), state.conditions, roster, boundary)
+
+    def _with_pupils(self, uuid: str) -> bool:
+        state = self.rosters.load(uuid)
+        return state is not None and "ended_at" not in state.meeting and \
+            build_roster(self.resolver, state).count(PersonClass.PUPIL) > 0
+
+    def forget_out_of_hours_ending(self, hours: LessonHours) -> None:
+        """Replay's end: time goes on with nothing else happening, so a pending out_of_hours check whose condition
+        the lesson hours would clear before its grace runs out never fires."""
+        for uuid in self.rosters.meeting_uuids():
+            state = self.rosters.load(uuid)
+            for name, entry in decode_entries(state.conditions if state else {}).items():
+                if condition_of(name)[0] != OUT_OF_HOURS or entry.opened or entry.cleared is not None:
+                    continue
+                start = hours.next_start(entry.began)
+                if start is not None and start <= entry.deadline:
+                    self.state.settle(uuid, name, entry, None)
 
     def before_end(self, conditions: dict[str, str], uuid: str, now: int) -> None:
         """Stores what a meeting's end settles in the database (the incidents of conditions that held past their
@@ -138,6 +190,11 @@ class Checks:
             return
         rule, subject = condition_of(name)
         opened_at = entry.began if entry.grace == 0 else entry.deadline
+        key = event_key(name)
+        if key:  # a happening: nothing to clear, so nothing to keep
+            self._open(roster, rule, subject, entry.began, opened_at, at=entry.at, event_key=key, facts=entry.facts)
+            self.state.settle(uuid, name, entry, None)
+            return
         if entry.cleared is None:
             self._open(roster, rule, subject, entry.began, opened_at)
             self.state.settle(uuid, name, entry, replace(entry, opened=True))
@@ -148,13 +205,17 @@ class Checks:
         self.state.settle(uuid, name, entry, None)
 
     def _open(self, roster: Roster, rule: str, subject: str | None, began: int, opened: int,
-              at: int | None = None) -> None:
+              at: int | None = None, event_key: str = "", facts: dict | None = None) -> None:
         host = roster.host
+        found = evidence(roster, at)
+        if facts:
+            found["event"] = facts
         incident_id, new = self.incidents.confirm(Confirmation(
             meeting_uuid=roster.uuid, meeting_id=roster.meeting_id, topic=roster.topic, rule=rule, subject=subject,
-            severity=SEVERITY[rule], host_email=host.email if host else None,
+            severity=BY_ID[rule].severity_for(self.config), host_email=host.email if host else None,
             host_class=host.cls.value if host and host.cls else None,
-            began_at=utc(began), opened_at=utc(opened), evidence=evidence(roster, at)))
+            began_at=utc(began), opened_at=utc(opened), evidence=found, event_key=event_key,
+            subject_class=_subject_class(roster, subject, facts)))
         if new:
             log.info("incident %s opened: %s in meeting %s", incident_id, rule, roster.uuid)
         if new or self.incidents.needs_alert(incident_id):
@@ -162,3 +223,15 @@ class Checks:
 
     def next_deadline(self) -> int | None:
         return self.state.next_deadline()
+
+
+def _subject_class(roster: Roster, subject: str | None, facts: dict | None) -> str | None:
+    """The class of the person an incident is about, when its subject is a person."""
+    if subject is None:
+        return None
+    for end in ("sender", "recipient", "sharer"):
+        if facts and (facts.get(end) or {}).get("email") == subject:
+            return facts[end]["class"]
+    if roster.host and roster.host.email == subject and roster.host.cls:
+        return roster.host.cls.value
+    return next((p.cls.value for p in roster.people if p.email == subject), None)

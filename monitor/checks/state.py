@@ -27,6 +27,19 @@ redis.call('EXPIRE', KEYS[2], tonumber(ARGV[2]))
 return 1
 """
 
+RECORD_LUA = """
+-- KEYS: seen, conditions. ARGV: the delivery's judged mark, ttl, then field/value pairs.
+-- An event is judged once: a repeated delivery records nothing, whatever the roster says by then.
+if redis.call('SADD', KEYS[1], ARGV[1]) == 0 then
+  return 0
+end
+for i = 3, #ARGV, 2 do
+  redis.call('HSETNX', KEYS[2], ARGV[i], ARGV[i + 1])
+end
+redis.call('EXPIRE', KEYS[2], tonumber(ARGV[2]))
+return 1
+"""
+
 SETTLE_LUA = """
 -- KEYS: conditions. ARGV: field, the value expected, the new value ('' deletes). Compare-and-set.
 if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then
@@ -50,6 +63,11 @@ def deadline_member(uuid: str, name: str, entry: Entry) -> str:
     return json.dumps([uuid, name, entry.began])
 
 
+def judged_mark(fingerprint: str) -> str:
+    """Kept with a meeting's applied deliveries: this delivery's event has been judged."""
+    return f"judged|{fingerprint}"
+
+
 def due_deadline(member: str) -> tuple[str, str, int, str]:
     """(uuid, condition field, began, member) of a deadline that has come."""
     return (*json.loads(member), member)
@@ -61,6 +79,7 @@ class ConditionState:
         self.thread_client = thread_client or ThreadClient(redis)
         self._reconcile = redis.register_script(RECONCILE_LUA)
         self._settle = redis.register_script(SETTLE_LUA)
+        self._record = redis.register_script(RECORD_LUA)
 
     def reconcile(self, uuid: str, version: str, writes: dict[str, Entry | None],
                   deadlines: list[tuple[str, Entry]]) -> bool:
@@ -72,6 +91,21 @@ class ConditionState:
         adds = [("ZADD", keys.DEADLINES, entry.deadline, deadline_member(uuid, name, entry))
                 for name, entry in deadlines]
         return bool(self.thread_client.run(self._reconcile, (keys.meeting(uuid), keys.conditions(uuid)), args, *adds))
+
+    def record(self, uuid: str, judged: str, entries: dict[str, Entry]) -> bool:
+        """Stores the happenings an event was judged to be, with their deadlines (so that the sweep opens their
+        incidents if this process cannot), unless the event was judged before; False then."""
+        args: list = [judged_mark(judged), keys.MEETING_RETENTION_SECONDS]
+        for name, entry in entries.items():
+            args += [name, entry.encode()]
+        adds = [("ZADD", keys.DEADLINES, entry.deadline, deadline_member(uuid, name, entry))
+                for name, entry in entries.items()]
+        return bool(self.thread_client.run(self._record, (keys.seen(uuid), keys.conditions(uuid)), args, *adds))
+
+    def hours_crossed(self, now: int) -> int | None:
+        """Notes that the lesson hours' boundaries up to ``now`` (ms) are crossed; when they were last, if ever."""
+        previous = self.redis.getset(keys.HOURS_CROSSED, now)
+        return int(previous) if previous is not None else None
 
     def settle(self, uuid: str, name: str, expected: Entry, new: Entry | None) -> bool:
         """Replaces an entry only if it is still the one expected."""

@@ -51,6 +51,8 @@ class Incident(Base):
     rule: Mapped[str] = mapped_column(String(64))
     subject: Mapped[str | None]
     subject_key: Mapped[str]
+    subject_class: Mapped[str | None] = mapped_column(String(16))
+    """The class of the person the subject is (e.g. the adult of a private chat), when it is a person."""
     severity: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16), default="new", server_default="new")
     host_email: Mapped[str | None]
@@ -79,7 +81,8 @@ class Incident(Base):
 
 class IncidentOccurrence(Base):
     __tablename__ = "incident_occurrences"
-    __table_args__ = (UniqueConstraint("incident_id", "began_at", name="uq_incident_occurrences_incident_began"),)
+    __table_args__ = (UniqueConstraint("incident_id", "began_at", "event_key",
+                                       name="uq_incident_occurrences_incident_began_event"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     incident_id: Mapped[int] = mapped_column(
@@ -88,6 +91,8 @@ class IncidentOccurrence(Base):
     opened_at: Mapped[datetime]
     cleared_at: Mapped[datetime | None]
     evidence: Mapped[dict]
+    event_key: Mapped[str] = mapped_column(default="", server_default="")
+    """The delivery an event rule's occurrence came from; '' for a condition's."""
 
 
 class AuditEntry(Base):

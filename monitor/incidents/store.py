@@ -41,6 +41,9 @@ class Confirmation:
     began_at: datetime  # aware UTC
     opened_at: datetime  # aware UTC
     evidence: dict  # JSON-serialisable
+    subject_class: str | None = None
+    event_key: str = ""
+    """The delivery an event rule's breach came from: each is recorded once."""
 
 
 @dataclass(frozen=True)
@@ -119,7 +122,8 @@ class IncidentStore:
             incident_id = conn.execute(
                 self._insert(incidents)
                 .values(meeting_uuid=c.meeting_uuid, meeting_id=c.meeting_id, topic=c.topic, rule=c.rule,
-                        subject=subject, subject_key=_subject_key(subject), severity=c.severity,
+                        subject=subject, subject_key=_subject_key(subject), subject_class=c.subject_class,
+                        severity=c.severity,
                         host_email=c.host_email, host_class=c.host_class, began_at=c.began_at,
                         opened_at=c.opened_at, occurrences=0, evidence=c.evidence)
                 .on_conflict_do_nothing(index_elements=["meeting_uuid", "rule", "subject_key"])
@@ -130,8 +134,9 @@ class IncidentStore:
                 incident_id = self._lock(conn, c.meeting_uuid, c.rule, subject)
             added = conn.execute(
                 self._insert(occurrences)
-                .values(incident_id=incident_id, began_at=c.began_at, opened_at=c.opened_at, evidence=c.evidence)
-                .on_conflict_do_nothing(index_elements=["incident_id", "began_at"])
+                .values(incident_id=incident_id, began_at=c.began_at, opened_at=c.opened_at, evidence=c.evidence,
+                        event_key=c.event_key)
+                .on_conflict_do_nothing(index_elements=["incident_id", "began_at", "event_key"])
                 .returning(occurrences.c.id)
             ).scalar()
             if added is not None:
@@ -240,10 +245,12 @@ class IncidentStore:
         own = occurrences.c.incident_id == incident_id
 
         def first(column):
-            return select(column).where(own).order_by(occurrences.c.began_at).limit(1).scalar_subquery()
+            return (select(column).where(own).order_by(occurrences.c.began_at, occurrences.c.id).limit(1)
+                    .scalar_subquery())
 
         def latest(column):
-            return select(column).where(own).order_by(occurrences.c.began_at.desc()).limit(1).scalar_subquery()
+            return (select(column).where(own).order_by(occurrences.c.began_at.desc(), occurrences.c.id.desc()).limit(1)
+                    .scalar_subquery())
 
         conn.execute(
             update(incidents).where(incidents.c.id == incident_id).values(
@@ -266,7 +273,7 @@ class IncidentStore:
                    occurrences.c.cleared_at.label("occurrence_cleared_at"))
             .select_from(incidents.join(page, page.c.id == incidents.c.id)
                          .outerjoin(occurrences, occurrences.c.incident_id == incidents.c.id))
-            .order_by(incidents.c.opened_at.desc(), incidents.c.id.desc(), occurrences.c.began_at)
+            .order_by(incidents.c.opened_at.desc(), incidents.c.id.desc(), occurrences.c.began_at, occurrences.c.id)
         )
         with self.engine.connect() as conn:
             rows = conn.execute(statement).all()
@@ -281,6 +288,9 @@ class IncidentStore:
                     "opened_at": iso_utc(row.occurrence_opened_at),
                     "cleared_at": iso_utc(row.occurrence_cleared_at),
                 })
+        for incident in shown.values():
+            listed = incident["occurrence_list"]
+            incident["last_at"] = listed[-1]["began_at"] if listed else incident["began_at"]
         return list(shown.values())
 
 
@@ -291,6 +301,7 @@ def _incident_json(row) -> dict:
         "meeting_uuid": row.meeting_uuid,
         "meeting_id": row.meeting_id,
         "subject": row.subject,
+        "subject_class": row.subject_class,
         "severity": row.severity,
         "status": row.status,
         "topic": row.topic,

@@ -3,9 +3,10 @@
 -- KEYS: seen (SET), meeting, conditions, connections, joins, leaves, people, present (HASHes)
 -- ARGV: fingerprint, ttl seconds, then groups of four: target, op, field, value
 --   targets: m meeting, c connections, j joins, l leaves, p people
---   ops: setnx, incr, max (numeric), lww ("<ts>|<value>": the larger ts wins; equal ts: the larger string)
--- Every op but incr is commutative and idempotent, so deliveries may come in any order; the fingerprint makes a
--- repeated delivery change nothing at all.
+--   ops: setnx, incr, max (numeric), lww ("<ts>|<value>": the larger ts wins; equal ts: the larger string),
+--   lwwd (as lww, but on equal ts the one delivered later wins)
+-- Every op but incr and lwwd is commutative and idempotent, so deliveries may come in any order; the fingerprint
+-- makes a repeated delivery change nothing at all.
 -- Returns {1 applied | 0 repeat, meeting (flat), the person of each connection present (none once ended),
 -- conditions (flat)}.
 local target = {m = KEYS[2], c = KEYS[4], j = KEYS[5], l = KEYS[6], p = KEYS[7]}
@@ -37,6 +38,9 @@ local function newer(op, value, old)
     return tonumber(value) > tonumber(old)
   end
   local ts, old_ts = tonumber(string.match(value, '^(%d+)')), tonumber(string.match(old, '^(%d+)'))
+  if op == 'lwwd' then
+    return ts >= old_ts
+  end
   return ts > old_ts or (ts == old_ts and value > old)
 end
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from ..config import normalise_email
+from ..config import StaffDirectory, normalise_email
 from ..events import (
     ChatEvent,
     JoinBeforeHostEvent,
@@ -41,6 +41,8 @@ RECORDING = {"recording.started": "running", "recording.resumed": "running",
              "recording.stopped": "stopped", "recording.paused": "stopped"}
 # On an event_ts tie the larger string wins: "stopped" > "running", so a tie never hides a missing recording.
 JBH = {"meeting.participant_jbh_joined": "jbh_joined_at", "meeting.participant_jbh_waiting": "jbh_waiting_at"}
+PMI_TYPE = 4
+"""``payload.object.type`` of a meeting held on its host's Personal Meeting ID."""
 CHAT = {"meeting.chat_message_sent": "chat_messages", "meeting.chat_message_file_sent": "chat_files"}
 
 
@@ -58,8 +60,12 @@ def _meeting_facts(event: ZoomEvent, now_ms: int) -> list[Op]:
     return ops
 
 
-def person_key(conn: str, participant) -> str:
-    """A person is their e-mail, else their Zoom user id, else the connection itself (rules.md, People)."""
+def person_key(conn: str, participant, staff: StaffDirectory) -> str:
+    """A person is the member of staff the directory lists with their Zoom user id, else their e-mail, else their Zoom
+    user id, else the connection itself (rules.md, People and Staff by Zoom user id first)."""
+    member = staff.by_zoom_user_id.get(participant.zoom_user_id) if participant.zoom_user_id else None
+    if member:
+        return member.email
     if participant.email:
         return normalise_email(participant.email)
     if participant.zoom_user_id:
@@ -67,17 +73,18 @@ def person_key(conn: str, participant) -> str:
     return f"connection:{conn}"
 
 
-def _identity(event: ZoomEvent, conn: str, participant) -> list[Op]:
-    facts = {"email": participant.email, "zoom_user_id": participant.zoom_user_id, "name": participant.user_name}
+def _identity(event: ZoomEvent, conn: str, participant, staff: StaffDirectory) -> list[Op]:
+    facts = {"email": participant.email, "zoom_user_id": participant.zoom_user_id, "name": participant.user_name,
+             "user_id": participant.user_id if participant.user_id != conn else None}
     ops = [("c", "setnx", f"{conn}:{fact}", value) for fact, value in facts.items() if value is not None]
-    ops.append(("p", "setnx", conn, person_key(conn, participant)))
+    ops.append(("p", "setnx", conn, person_key(conn, participant, staff)))
     host_id = event.meeting.host_id
     if participant.email and host_id and participant.zoom_user_id == host_id:
         ops.append(("m", "setnx", "host_email", normalise_email(participant.email)))
     return ops
 
 
-def change_for(event: ZoomEvent, now: float) -> Change | None:
+def change_for(event: ZoomEvent, now: float, staff: StaffDirectory) -> Change | None:
     """The roster change for an event, or None for kinds that concern no live meeting instance."""
     kind, ts = event.event, event.event_ts
     ops: list[Op] = []
@@ -88,14 +95,14 @@ def change_for(event: ZoomEvent, now: float) -> Change | None:
         at = p.join_time if kind == "meeting.participant_joined" else (
             p.leave_time if kind == "meeting.participant_left" else p.date_time)
         at = at if at is not None else ts
-        ops += _identity(event, conn, p)
+        ops += _identity(event, conn, p, staff)
         ops += [(target, "max", conn + suffix, str(at)) for target, suffix in PRESENCE[kind]]
     elif isinstance(event, RoleChangedEvent):
         p = event.participant
         conn = key = p.connection_id
-        ops += _identity(event, conn, p)
-        if p.new_role == "host":
-            ops.append(("m", "lww", "host", _lww(ts, [conn, p.zoom_user_id, p.email])))
+        ops += _identity(event, conn, p, staff)
+        if p.new_role == "host":  # on an event_ts tie, the one delivered later wins
+            ops.append(("m", "lwwd", "host", _lww(ts, [conn, p.zoom_user_id, p.email])))
     elif kind == "meeting.started":
         ops.append(("m", "max", "started_at", str(ts)))
     elif kind == "meeting.ended":
@@ -108,7 +115,8 @@ def change_for(event: ZoomEvent, now: float) -> Change | None:
         state = "started" if kind == "meeting.sharing_started" else "ended"
         ops.append(("m", "lww", "sharing", _lww(ts, [state, p.user_id])))
     elif isinstance(event, ChatEvent):
-        key = event.meeting.chat_message.message_id or ""
+        chat = event.meeting.chat_message
+        key = chat.message_id or chat.file_id or ""
         ops.append(("m", "incr", CHAT[kind], "1"))
     elif isinstance(event, JoinBeforeHostEvent):
         key = event.participant.zoom_user_id or event.participant.user_name or ""
@@ -116,6 +124,8 @@ def change_for(event: ZoomEvent, now: float) -> Change | None:
             ops.append(("m", "max", JBH[kind], str(ts)))
     else:
         return None
+    if event.meeting.type == PMI_TYPE:
+        ops.append(("m", "setnx", "pmi", str(ts)))
     now_ms = int(now * 1000)
     joined = key if kind == "meeting.participant_joined" else None
     return Change(event.meeting.uuid, f"{kind}|{ts}|{key}", tuple(_meeting_facts(event, now_ms) + ops), joined)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from ..classes import PersonClass, classify
-from ..config import SchoolConfig
+from ..config import SchoolConfig, normalise_email
 from .state import MeetingState, Snapshot
 
 
@@ -19,6 +19,8 @@ class Connection:
     email: str | None = None
     zoom_user_id: str | None = None
     name: str | None = None
+    user_id: str | None = None
+    """Zoom's per-meeting ``user_id`` (chat events name it as a session id), when the id is a participant_uuid."""
     join: int | None = None
     leave: int | None = None
     wr_in: int | None = None
@@ -74,6 +76,10 @@ class Roster:
     ended_at: int | None
     recording: bool
     sharing: bool
+    personal_meeting_id: int | None
+    """Held on its host's Personal Meeting ID: the ``event_ts`` of the first event applied that said ``type`` 4."""
+    joined_before_host: bool
+    """Someone joined before the host (``meeting.participant_jbh_joined``)."""
     chat_messages: int
     events: int
     host: Host | None
@@ -103,6 +109,17 @@ class Roster:
         if self.ended_at is not None and ms >= self.ended_at:
             return ()
         return tuple(p for p in self.people if any(c.present_at(ms) for c in p.connections))
+
+    def pupils_at(self, ms: int) -> bool:
+        """Whether a pupil was present at that moment, as far as the joins and leaves applied so far tell."""
+        return any(p.cls is PersonClass.PUPIL for p in self.present_at(ms))
+
+    def connection(self, *, user_id: str) -> Person | None:
+        """The person of the connection Zoom calls ``user_id`` in this meeting."""
+        for person in self.people:
+            if any(c.id == user_id or c.user_id == user_id for c in person.connections):
+                return person
+        return None
 
 
 CACHE_LIMIT = 50_000
@@ -149,6 +166,7 @@ class PersonResolver:
         role = _lww_value(meeting.get("host"))
         if role:
             _, user_id, email = role
+            email = normalise_email(email) if email else None
             if not email and user_id and user_id == meeting.get("host_id"):
                 email = meeting.get("host_email")
         elif meeting.get("host_id"):
@@ -188,6 +206,8 @@ def _roster(resolver: PersonResolver, uuid: str, meeting: dict[str, str], presen
         ended_at=_int(meeting.get("ended_at")),
         recording=_lww_is(meeting.get("recording"), '"running"'),
         sharing=_lww_is(meeting.get("sharing"), '["started"'),
+        personal_meeting_id=_int(meeting.get("pmi")),
+        joined_before_host="jbh_joined_at" in meeting,
         chat_messages=int(meeting.get("chat_messages", 0)),
         events=int(meeting.get("events", 0)),
         host=resolver.host(meeting),
@@ -216,6 +236,7 @@ def _connections(state: MeetingState) -> dict[str, Connection]:
         email=facts[conn].get("email"),
         zoom_user_id=facts[conn].get("zoom_user_id"),
         name=facts[conn].get("name"),
+        user_id=facts[conn].get("user_id"),
         join=_int(state.joins.get(conn)), leave=_int(state.leaves.get(conn)),
         wr_in=_int(facts[conn].get("wr_in")), wr_out=_int(facts[conn].get("wr_out")),
     ) for conn in sorted(conns)}

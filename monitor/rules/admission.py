@@ -4,12 +4,11 @@ from __future__ import annotations
 from ..classes import PersonClass
 from ..config import SchoolConfig
 from ..roster.model import Connection, Roster
+from ..rule_ids import EXTERNAL_PARTICIPANT
 from .condition import Condition
 
-EXTERNAL_PARTICIPANT = "external_participant"
 
-
-def external_participant(roster: Roster, config: SchoolConfig) -> list[str | None]:
+def external_participant(roster: Roster, config: SchoolConfig, now: int) -> list[str | None]:
     if roster.count(PersonClass.EXTERNAL) == 0:
         return []
     subjects = {p.email for p in roster.present if p.cls is PersonClass.EXTERNAL}

@@ -4,10 +4,8 @@ from __future__ import annotations
 from ..config import SchoolConfig
 from ..roster.model import Roster
 
-NO_RECORDING = "no_recording"
 
-
-def no_recording(roster: Roster, config: SchoolConfig) -> list[str | None]:
+def no_recording(roster: Roster, config: SchoolConfig, now: int) -> list[str | None]:
     if config.rules.recording_source == "off" or roster.recording:
         return []
     return [None]

@@ -1,27 +1,55 @@
-"""Every rule in one place: its id, severity, kind, whether it is about staff conduct, its plain words (what an alert
-and the staff's pages say) and what evaluates it. The order is the order the rules are evaluated and listed in."""
+"""Every rule in one place: its id, severity, grace, whether it is about staff conduct, its plain words (what an
+alert and the staff's pages say) and what evaluates it. The order is the order the rules are evaluated and listed in.
+
+A rule is a condition (``holds``: the subjects it holds for in the roster as it stands, at a moment; the checks time
+it and see it clear), an event (``judge``: the breaches one event is; nothing to clear), or both.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Callable, Literal
 
+from .. import rule_ids as ids
 from ..config import SchoolConfig
+from ..events import ChatEvent, ZoomEvent
 from ..roster.model import Roster
-from .admission import EXTERNAL_PARTICIPANT, external_participant
-from .hosting import NON_TEACHER_HOST, non_teacher_host
-from .recording import NO_RECORDING, no_recording
-from .supervision import FEWER_THAN_TWO_PUPILS, fewer_than_two_pupils
+from .admission import external_participant
+from .chat import chat_in_lesson, private_chat
+from .condition import Happening
+from .hosting import (
+    first_seen_on_personal_meeting_id,
+    join_before_host,
+    join_before_host_after_end,
+    non_teacher_host,
+    personal_meeting_id,
+    personal_meeting_id_first_seen,
+)
+from .hours import out_of_hours
+from .recording import no_recording
+from .sharing import STARTED, participant_screen_share
+from .supervision import fewer_than_two_pupils, pupils_unsupervised
 
-Subjects = Callable[[Roster, SchoolConfig], list[str | None]]
-"""A condition rule: the subjects it holds for in the roster as it stands (None: the meeting itself)."""
+Severity = Literal["high", "medium", "low"]
+Holds = Callable[[Roster, SchoolConfig, int], list[str | None]]
+"""(roster, config, now in ms) -> the subjects the condition holds for (None: the meeting itself)."""
+Judge = Callable[[ZoomEvent, Roster, SchoolConfig, bool], list[Happening]]
+"""(event, the whole roster as applied so far, config, whether a pupil is there) -> the breaches the event is."""
+Judges = Callable[[ZoomEvent, Roster], bool]
+"""(event, the roster as the delivery left it) -> whether the rule's judge must look at the event."""
+
+
+def _chat(event: ZoomEvent, roster: Roster) -> bool:
+    return isinstance(event, ChatEvent)
+
+
+def _kind(kind: str) -> Judges:
+    return lambda event, roster: event.event == kind
 
 
 @dataclass(frozen=True)
 class Rule:
     id: str
-    holds: Subjects
-    severity: Literal["high", "medium", "low"]
-    kind: Literal["condition"]  # later also "event" (opens on an event) and "time" (begins and ends with the clock)
+    severity: Severity
     grace: str | None
     """The config [rules] key of the seconds a condition must hold for before it is a breach; None: at once."""
     conduct: bool
@@ -29,30 +57,68 @@ class Rule:
     headline: str
     clause: str
     """The protocol's words that the rule enforces."""
+    holds: Holds | None = None
+    judge: Judge | None = None
+    judges: Judges | None = None
+    clears: bool = True
+    """False: once confirmed, the condition stays open until the meeting is forgotten (nothing to clear)."""
 
     def grace_seconds(self, config: SchoolConfig) -> int:
         return getattr(config.rules, self.grace) if self.grace else 0
 
+    def severity_for(self, config: SchoolConfig) -> Severity:
+        return config.rules.severity.get(self.id, self.severity)
+
 
 RULES = (
-    Rule(EXTERNAL_PARTICIPANT, external_participant, severity="high", kind="condition", grace=None, conduct=False,
+    Rule(ids.EXTERNAL_PARTICIPANT, "high", None, conduct=False, holds=external_participant,
          headline="someone from outside the school joined a lesson with pupils",
          clause="Only school accounts are admitted to live lessons."),
-    Rule(FEWER_THAN_TWO_PUPILS, fewer_than_two_pupils, severity="high", kind="condition",
-         grace="one_to_one_grace_seconds", conduct=True,
+    Rule(ids.FEWER_THAN_TWO_PUPILS, "high", "one_to_one_grace_seconds", conduct=True, holds=fewer_than_two_pupils,
          headline="a pupil was alone with staff on video, outside an approved 1:1",
          clause="No 1:1 video with a pupil except scheduled 1:1 sessions; at least two pupils present."),
-    Rule(NON_TEACHER_HOST, non_teacher_host, severity="high", kind="condition", grace="host_grace_seconds",
-         conduct=True,
+    Rule(ids.NON_TEACHER_HOST, "high", "host_grace_seconds", conduct=True, holds=non_teacher_host,
          headline="a lesson with pupils was not hosted by a teacher",
          clause="A Zoom session must be hosted by the teacher."),
-    Rule(NO_RECORDING, no_recording, severity="high", kind="condition", grace="recording_grace_seconds",
-         conduct=False,
+    Rule(ids.NO_RECORDING, "high", "recording_grace_seconds", conduct=False, holds=no_recording,
          headline="a lesson with pupils was not being recorded",
          clause="All live sessions must be recorded."),
+    Rule(ids.PUPILS_UNSUPERVISED, "high", "unsupervised_grace_seconds", conduct=True, holds=pupils_unsupervised,
+         headline="pupils were in a lesson with no member of staff",
+         clause="A Zoom session must be hosted by the teacher; pupils are not left in a session without staff."),
+    Rule(ids.PRIVATE_CHAT, "high", None, conduct=True, judge=private_chat, judges=_chat,
+         headline="an adult and a pupil chatted privately in a lesson",
+         clause="All chat functions should be off; conduct sessions as you would a normal lesson."),
+    Rule(ids.CHAT_IN_LESSON, "medium", None, conduct=False, judge=chat_in_lesson, judges=_chat,
+         headline="chat or file transfer was used in a lesson with pupils",
+         clause="All chat functions should be off. File transfer should be off."),
+    Rule(ids.PARTICIPANT_SCREEN_SHARE, "medium", None, conduct=False, judge=participant_screen_share,
+         judges=_kind(STARTED),
+         headline="someone other than staff shared their screen in a lesson with pupils",
+         clause="Screen sharing must be off; disable desktop/screen share for users."),
+    Rule(ids.JOIN_BEFORE_HOST, "medium", None, conduct=True, holds=join_before_host, clears=False,
+         judge=join_before_host_after_end, judges=_kind("meeting.participant_jbh_joined"),
+         headline="participants joined a lesson with pupils before the host",
+         clause="Join before host should be off."),
+    Rule(ids.PERSONAL_MEETING_ID, "medium", None, conduct=True, holds=personal_meeting_id,
+         judge=personal_meeting_id_first_seen, judges=first_seen_on_personal_meeting_id,
+         headline="a lesson with pupils was held on a teacher's Personal Meeting ID",
+         clause="Both Use Personal Meeting ID settings should be off."),
+    Rule(ids.OUT_OF_HOURS, "medium", "out_of_hours_grace_seconds", conduct=True, holds=out_of_hours,
+         headline="a lesson with pupils ran outside the school's lesson hours",
+         clause="Do not post on any online provision after 18:00 or before 07:00."),
 )
 
 BY_ID = {rule.id: rule for rule in RULES}
-RULE_IDS = tuple(BY_ID)
+assert tuple(BY_ID) == ids.RULE_IDS, "the registry lists every rule id once, in order"
+RULE_IDS = ids.RULE_IDS
 SEVERITY = {rule.id: rule.severity for rule in RULES}
+"""The default severities (rules.md); a school's config may change them (``Rule.severity_for``)."""
 CONDUCT_RULES = frozenset(rule.id for rule in RULES if rule.conduct)
+"""private_chat is conduct only when the adult is a member of staff (``is_conduct``)."""
+LATCHED = frozenset(rule.id for rule in RULES if not rule.clears)
+
+
+def active(config: SchoolConfig) -> tuple[Rule, ...]:
+    """The rules the school has not turned off."""
+    return tuple(rule for rule in RULES if rule.id not in config.rules.disabled)

@@ -34,13 +34,14 @@ def test_the_first_confirmation_opens_the_incident(store):
     assert opened is True
     assert store.get(incident_id) == {
         "id": incident_id, "rule": "no_recording", "meeting_uuid": UUID, "meeting_id": "85393847045",
-        "subject": None, "severity": "high", "status": "new", "topic": "Year 9 Maths",
+        "subject": None, "subject_class": None, "severity": "high", "status": "new", "topic": "Year 9 Maths",
         "host": {"email": TEACHER, "class": "teacher"},
         "began_at": "2026-11-18T11:06:40Z", "opened_at": "2026-11-18T11:07:40Z", "cleared_at": None,
         "occurrences": 1, "alert_state": "pending", "acknowledged_at": None,
         "acknowledged_by": None, "closed_at": None, "closed_by": None, "outcome": None, "rationale": None,
         "assigned_to": None, "due_on": None,
         "evidence": EVIDENCE,
+        "last_at": "2026-11-18T11:06:40Z",
         "occurrence_list": [{"began_at": "2026-11-18T11:06:40Z", "opened_at": "2026-11-18T11:07:40Z",
                              "cleared_at": None}],
     }

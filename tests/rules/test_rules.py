@@ -13,6 +13,8 @@ from .. import zoom
 from ..school import CONFIG_TOML, write_config
 from ..zoom import T0
 
+T0_MS = T0 * 1000
+
 TEACHER, TA, MUSIC = "a.teacher@gatehouse.sch.uk", "c.assistant@gatehouse.sch.uk", "b.music@gatehouse.sch.uk"
 P1, P2 = "pupil1@gatehouse.sch.uk", "pupil2@gatehouse.sch.uk"
 
@@ -21,7 +23,7 @@ def rosters_after(config, *events):
     """The roster a delivery sums up for the rules, and the whole roster read back: the rules must agree on both."""
     store = RosterStore(fakeredis.FakeRedis(server=fakeredis.FakeServer()))
     for event in events:
-        _, summary = store.apply(change_for(parse_event(event), T0))
+        _, summary = store.apply(change_for(parse_event(event), T0, config.staff))
     people = PersonResolver(config)
     return snapshot_roster(people, summary), build_roster(people, store.load(summary.uuid))
 
@@ -32,8 +34,8 @@ def roster_after(config, *events):
 
 def holding(config, *events) -> set:
     summed, full = rosters_after(config, *events)
-    conditions = {(c.rule, c.subject) for c in evaluate(summed, config)}
-    assert conditions == {(c.rule, c.subject) for c in evaluate(full, config)}
+    conditions = {(c.rule, c.subject) for c in evaluate(summed, config, T0_MS)}
+    assert conditions == {(c.rule, c.subject) for c in evaluate(full, config, T0_MS)}
     return conditions
 
 
@@ -81,7 +83,8 @@ def test_one_pupil_with_any_non_pupil(school_config, adults):
 
 
 def test_one_pupil_alone_or_two_pupils_is_not_one_to_one(school_config):
-    assert holding(school_config, zoom.started(T0), zoom.recording("started", T0), zoom.joined(T0, "p1", P1)) == set()
+    alone = holding(school_config, zoom.started(T0), zoom.recording("started", T0), zoom.joined(T0, "p1", P1))
+    assert alone == {("pupils_unsupervised", None)}  # no staff with the pupil: that rule's, not this one's
     assert holding(school_config, *recorded_lesson(zoom.joined(T0, "p1", P1), zoom.joined(T0, "p2", P2))) == set()
 
 
@@ -106,7 +109,8 @@ def test_an_unidentified_host(school_config):
     start["payload"]["object"]["host_id"] = "somebodyElse"
     events = [start, zoom.recording("started", T0), zoom.joined(T0, "p1", P1), zoom.joined(T0, "p2", P2)]
     roster = roster_after(school_config, *events)
-    assert {(c.rule, c.subject) for c in evaluate(roster, school_config)} == {("non_teacher_host", None)}
+    assert {(c.rule, c.subject) for c in evaluate(roster, school_config, T0_MS)} == \
+        {("non_teacher_host", None), ("pupils_unsupervised", None)}
     assert not roster.host.identified
 
 

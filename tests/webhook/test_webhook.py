@@ -1,5 +1,6 @@
 """POST /zoom/webhook: every status of the contract, and nothing stored where nothing may be."""
 import dataclasses
+import json
 import time
 
 import pytest
@@ -96,9 +97,6 @@ def test_timestamp_window(client, clock, fake_redis, offset, status):
     (b'{"event": "meeting.started", "event_ts": "1", "payload": {}}', "event_ts"),
     (b'{"event_ts": 1795000000000, "payload": {}}', "event"),
     (b'{"event": "meeting.started", "event_ts": 1795000000000, "payload": []}', "payload"),
-    (b'{"event": "meeting.started", "event_ts": 1795000000000, "payload": {"object": {"id": 1}}}', "uuid"),
-    (b'{"event": "meeting.participant_joined", "event_ts": 1795000000000, "payload": {"object": {"uuid": "u",'
-     b' "participant": {"user_name": "x", "join_time": "2026-01-01T00:00:00Z"}}}}', "participant_uuid"),
     (b'{"event": "meeting.participant_joined", "event_ts": 1795000000000, "payload": {"object": {"uuid": "u",'
      b' "participant": {"user_id": "1", "join_time": "yesterday"}}}}', "join_time"),
     (b'{"event": "endpoint.url_validation", "event_ts": 1795000000000, "payload": {}}', "plainToken"),
@@ -108,6 +106,22 @@ def test_bodies_that_are_not_zoom_events_get_400_and_store_nothing(client, clock
     assert response.status_code == 400
     assert message in response.get_json()["error"]
     assert snapshot(fake_redis) == {}
+
+
+@pytest.mark.parametrize("data", [
+    b'{"event": "meeting.started", "event_ts": 1795000000000, "payload": {"object": {"id": 1}}}',
+    b'{"event": "meeting.participant_joined", "event_ts": 1795000000000, "payload": {"object": {"uuid": "u",'
+    b' "participant": {"user_name": "x", "join_time": "2026-01-01T00:00:00Z"}}}}',
+])
+def test_a_zoom_event_that_names_no_meeting_or_connection_is_answered_ignored_and_counted(client, clock, fake_redis,
+                                                                                         data):
+    """contracts.md, Replay: a Zoom event the monitor cannot attach to a meeting instance is skipped and counted;
+    Zoom must not retry it for three days."""
+    response = post_raw(client, data, zoom.signed_headers(data, int(clock())))
+    assert (response.status_code, response.get_json()) == (200, {"status": "ignored"})
+    kind = json.loads(data)["event"]
+    assert fake_redis.hgetall("zm:{monitor}:ignored") == {kind.encode(): b"1"}
+    assert not [key for key in fake_redis.keys() if b"zm:{u}" in key]
 
 
 def test_oversized_body_gets_413_and_stores_nothing(client, clock, fake_redis, school_config):
