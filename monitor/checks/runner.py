@@ -61,9 +61,9 @@ class Checks:
         self._reconcile(uuid, snapshot.version, snapshot.conditions, roster, now)
         if event is not None and change is not None and to_judge(event, roster, self.config):
             self._judge(uuid, event, change.fingerprint, now)
-        if change is not None and change.joined and roster.ended:
-            full = self._full_roster(uuid)
-            for condition, began in late_external_participant(full, change.joined) if full else ():
+        if change is not None and change.joined and (roster.ended or change.person not in snapshot.present):
+            full = self._full_roster(uuid)  # a join learnt after the fact: who was there meanwhile
+            for condition, began in late_external_participant(full, change.joined, now) if full else ():
                 self._open(full, condition.rule, condition.subject, began, began, at=began)
 
     def _reconcile(self, uuid: str, version: str, conditions: dict[str, str], roster: Roster, now: int) -> None:
@@ -189,8 +189,8 @@ class Checks:
         if roster is None:  # the meeting's keys expired
             return
         rule, subject = condition_of(name)
-        opened_at = entry.began if entry.grace == 0 else entry.deadline
         key = event_key(name)
+        opened_at = entry.began if entry.grace == 0 else max(entry.deadline, 0 if key else entry.at or 0)
         if key:  # a happening: nothing to clear, so nothing to keep
             self._open(roster, rule, subject, entry.began, opened_at, at=entry.at, event_key=key, facts=entry.facts)
             self.state.settle(uuid, name, entry, None)

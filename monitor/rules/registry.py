@@ -62,6 +62,9 @@ class Rule:
     judges: Judges | None = None
     clears: bool = True
     """False: once confirmed, the condition stays open until the meeting is forgotten (nothing to clear)."""
+    chains: bool = False
+    """True: when the condition passes from one subject to another it goes on from when it began (a lesson's host,
+    from one non-teacher to another: the grace does not restart)."""
 
     def grace_seconds(self, config: SchoolConfig) -> int:
         return getattr(config.rules, self.grace) if self.grace else 0
@@ -77,7 +80,7 @@ RULES = (
     Rule(ids.FEWER_THAN_TWO_PUPILS, "high", "one_to_one_grace_seconds", conduct=True, holds=fewer_than_two_pupils,
          headline="a pupil was alone with staff on video, outside an approved 1:1",
          clause="No 1:1 video with a pupil except scheduled 1:1 sessions; at least two pupils present."),
-    Rule(ids.NON_TEACHER_HOST, "high", "host_grace_seconds", conduct=True, holds=non_teacher_host,
+    Rule(ids.NON_TEACHER_HOST, "high", "host_grace_seconds", conduct=True, holds=non_teacher_host, chains=True,
          headline="a lesson with pupils was not hosted by a teacher",
          clause="A Zoom session must be hosted by the teacher."),
     Rule(ids.NO_RECORDING, "high", "recording_grace_seconds", conduct=False, holds=no_recording,
@@ -117,6 +120,7 @@ SEVERITY = {rule.id: rule.severity for rule in RULES}
 CONDUCT_RULES = frozenset(rule.id for rule in RULES if rule.conduct)
 """private_chat is conduct only when the adult is a member of staff (``is_conduct``)."""
 LATCHED = frozenset(rule.id for rule in RULES if not rule.clears)
+CHAINED = frozenset(rule.id for rule in RULES if rule.chains)
 
 
 def active(config: SchoolConfig) -> tuple[Rule, ...]:
