@@ -90,8 +90,9 @@ class Checks:
         """Time alone moved on from ``after`` to ``upto`` (ms): at each boundary of the lesson hours between them, in
         time order, every meeting open by then with a pupil present is evaluated as it stands at that moment
         (out_of_hours begins there, or clears)."""
-        live = [uuid for uuid in self.rosters.meeting_uuids() if self._with_pupils(uuid)]
-        for boundary, _ in hours.boundaries(after, upto) if live else ():
+        boundaries = hours.boundaries(after, upto)
+        live = [uuid for uuid in self.rosters.meeting_uuids() if self._with_pupils(uuid)] if boundaries else []
+        for boundary, _ in boundaries if live else ():
             for uuid in live:
                 state = self.rosters.load(uuid)
                 roster = build_roster(self.resolver, state) if state else None

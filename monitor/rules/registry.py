@@ -7,6 +7,7 @@ it and see it clear), an event (``judge``: the breaches one event is; nothing to
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable, Literal
 
 from .. import rule_ids as ids
@@ -125,4 +126,9 @@ CHAINED = frozenset(rule.id for rule in RULES if rule.chains)
 
 def active(config: SchoolConfig) -> tuple[Rule, ...]:
     """The rules the school has not turned off."""
-    return tuple(rule for rule in RULES if rule.id not in config.rules.disabled)
+    return _active(tuple(config.rules.disabled))
+
+
+@lru_cache(maxsize=8)
+def _active(disabled: tuple[str, ...]) -> tuple[Rule, ...]:
+    return tuple(rule for rule in RULES if rule.id not in disabled)
