@@ -74,6 +74,9 @@ class Plan:
     (``cleared`` set) is opened and its clearing stored at once."""
     clears: list[tuple[str, Entry]] = field(default_factory=list)
     """Confirmed entries (as stored after the writes) that cleared: store when, then forget them."""
+    identified: list[tuple[str, str]] = field(default_factory=list)
+    """(rule, subject): the confirmed condition of an unidentified subject is this subject's: its incident gains
+    the e-mail (a host identified later)."""
 
 
 def plan(stored: dict[str, Entry], holding: list[Condition], now: int) -> Plan:
@@ -90,6 +93,12 @@ def plan(stored: dict[str, Entry], holding: list[Condition], now: int) -> Plan:
             continue
         if entry is not None:
             _settle_cleared(result, name, entry)
+        unidentified = _identifies(stored, desired, condition)
+        if unidentified is not None:
+            result.writes[unidentified] = None
+            result.writes[name] = stored.pop(unidentified)
+            result.identified.append(condition.key)
+            continue
         new = _chained(stored, desired, condition, now) or Entry(now, condition.grace_seconds)
         result.writes[name] = new
         result.deadlines.append((name, new))
@@ -121,6 +130,17 @@ def _chained(stored: dict[str, Entry], desired: dict[str, Condition], condition:
     began = [entry.began for name, entry in stored.items()
              if name not in desired and entry.cleared is None and condition_of(name)[0] == condition.rule]
     return Entry(min(began), condition.grace_seconds, at=now) if began else None
+
+
+def _identifies(stored: dict[str, Entry], desired: dict[str, Condition], condition: Condition) -> str | None:
+    """The confirmed condition of an unidentified subject (null) that this newly identified one goes on with."""
+    if condition.rule not in CHAINED or condition.subject is None:
+        return None
+    unidentified = field_of(Condition(condition.rule, None, condition.grace_seconds))
+    entry = stored.get(unidentified)
+    if unidentified in desired or entry is None or not entry.opened or entry.cleared is not None:
+        return None
+    return unidentified
 
 
 def _waiting_happening(name: str, entry: Entry, result: Plan) -> bool:

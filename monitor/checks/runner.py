@@ -125,6 +125,8 @@ class Checks:
     def _store(self, uuid: str, result: Plan) -> None:
         """Opens the incidents a plan confirms and stores the clearings, forgetting each condition once it is done
         (unless its entry changed meanwhile)."""
+        for rule, subject in result.identified:
+            self.incidents.identify(uuid, rule, subject)
         for name, entry in result.confirms:
             self._confirm(uuid, name, entry)
         for name, entry in result.clears:

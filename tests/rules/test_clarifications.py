@@ -113,3 +113,16 @@ def test_presence_learnt_after_the_fact_while_the_meeting_goes_on(tmp_path, scho
     found = both(tmp_path, school_config, live_incidents, events)
     assert flagged(found) == [("external_participant", "stranger@gmail.com")]
     assert found[0]["began_at"] == ms(150)
+
+
+def test_a_host_identified_later_is_the_same_host(tmp_path, school_config, live_incidents):
+    """Unidentified for longer than the grace (the incident opens for "the host could not be identified"); the host's
+    own join then gives their e-mail: the same incident gains it, and no second one opens."""
+    events = [zoom.started(T0), zoom.recording("started", T0 + 1), zoom.joined(T0 + 2, "t", TEACHER),
+              zoom.joined(T0 + 10, "p1", P1), zoom.joined(T0 + 11, "p2", P2),
+              zoom.joined(T0 + 300, "h", TA, user_id="unlistedHostId"), zoom.ended(T0 + 900)]
+    for event in events:  # a host the directory does not list by Zoom user id
+        event["payload"]["object"]["host_id"] = "unlistedHostId"
+    found = both(tmp_path, school_config, live_incidents, events)
+    assert flagged(found) == [("non_teacher_host", TA)]
+    assert (found[0]["began_at"], found[0]["opened_at"]) == (ms(10.25), ms(130.25))
