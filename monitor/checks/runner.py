@@ -17,7 +17,7 @@ from ..roster.changes import Change
 from ..roster.model import PersonResolver, Roster, build_roster
 from ..roster.state import Snapshot
 from ..roster.store import RosterStore
-from ..rule_ids import OUT_OF_HOURS
+from ..rule_ids import EXTERNAL_PARTICIPANT, OUT_OF_HOURS
 from ..rules import BY_ID, evaluate, judge, late_external_participant, to_judge
 from ..rules.hours import LessonHours
 from ..times import utc
@@ -61,7 +61,8 @@ class Checks:
         self._reconcile(uuid, snapshot.version, snapshot.conditions, roster, now)
         if event is not None and change is not None and to_judge(event, roster, self.config):
             self._judge(uuid, event, change.fingerprint, now)
-        if change is not None and change.joined and (roster.ended or change.person not in snapshot.present):
+        if change is not None and change.joined and EXTERNAL_PARTICIPANT not in self.config.rules.disabled and \
+                (roster.ended or change.person not in snapshot.present):
             full = self._full_roster(uuid)  # a join learnt after the fact: who was there meanwhile
             for condition, began in late_external_participant(full, change.joined, now) if full else ():
                 self._open(full, condition.rule, condition.subject, began, began, at=began)
