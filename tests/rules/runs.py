@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import random
 
-from monitor.clock import ManualClock
+from monitor.clock import ManualClock, utc_now
 from monitor.pipeline import Pipeline
 from monitor.replay import replay
 from monitor.times import iso_ms
@@ -33,16 +33,18 @@ def flagged(incidents) -> list[tuple]:
     return sorted(((i["rule"], i["subject"]) for i in incidents), key=lambda f: (f[0], f[1] or ""))
 
 
-def lesson(*, record=True, pupils=(P1, P2, P3), host_events=(), extra=(), start=T0, length=3000) -> list[dict]:
-    """A lesson from ``start``: the teacher (the host) at +1 s, recording at +2 s, the pupils from +10 s, everyone
-    gone by ``length`` + 10 s and the meeting ended at ``length`` + 20 s; ``extra`` events in time order."""
-    events = [zoom.started(start), zoom.joined(start + 1, "t", TEACHER, user_id=zoom.HOST_ID)]
+def lesson(*, record=True, pupils=(P1, P2, P3), host_events=(), extra=(), start=T0, length=3000,
+           teacher=TEACHER) -> list[dict]:
+    """A lesson from ``start``: the teacher (the host, joining as ``teacher``) at +1 s, recording at +2 s, the
+    pupils from +10 s, everyone gone by ``length`` + 10 s and the meeting ended at ``length`` + 20 s; ``extra``
+    events in time order."""
+    events = [zoom.started(start), zoom.joined(start + 1, "t", teacher, user_id=zoom.HOST_ID)]
     if record:
         events.append(zoom.recording("started", start + 2))
     events += [zoom.joined(start + 10 + i, f"p{i}", p) for i, p in enumerate(pupils)]
     events += [*host_events, *extra]
     events += [zoom.left(start + length + i, f"p{i}", p) for i, p in enumerate(pupils)]
-    events += [zoom.left(start + length + 10, "t", TEACHER), zoom.ended(start + length + 20)]
+    events += [zoom.left(start + length + 10, "t", teacher, user_id=zoom.HOST_ID), zoom.ended(start + length + 20)]
     return sorted(events, key=lambda e: e["event_ts"])
 
 
@@ -74,16 +76,19 @@ def shuffled(events, seed=3):
 
 def late_and_stale(events):
     """Pupil 1 drops and rejoins on a new connection, and Zoom delivers the drop after the rejoin; an old recording
-    event arrives after newer ones."""
+    event arrives after newer ones (times from the lesson's first delivery)."""
+    start = events[0]["event_ts"] / 1000
+
     def is_final_leave_of_p0(e):
         return e["event"] == "meeting.participant_left" and \
             e["payload"]["object"]["participant"]["participant_uuid"] == "p0"
-    late = [zoom.joined(T0 + 505, "p0b", P1), zoom.left(T0 + 500, "p0", P1), zoom.recording("stopped", T0 - 30)]
+    late = [zoom.joined(start + 505, "p0b", P1), zoom.left(start + 500, "p0", P1),
+            zoom.recording("stopped", start - 30)]
     out = []
     for event in events:
         if is_final_leave_of_p0(event):
-            event = zoom.left(T0 + 3000, "p0b", P1)
-        if late and event["event_ts"] > (T0 + 505) * 1000:
+            event = zoom.left(event["event_ts"] / 1000 - 0.25, "p0b", P1)
+        if late and event["event_ts"] > (start + 505) * 1000:
             out += late
             late = []
         out.append(event)
@@ -92,13 +97,25 @@ def late_and_stale(events):
 
 # --- the live path --------------------------------------------------------------------------------------------------
 
+class Enqueuing(RecordingNotifier):
+    """As RQ's notifier does: an incident's alert, once queued, is marked so on the incident."""
+
+    def __init__(self, incidents, clock):
+        super().__init__()
+        self.incidents, self.clock = incidents, clock
+
+    def incident_opened(self, incident_id: int) -> None:
+        super().incident_opened(incident_id)
+        self.incidents.mark_alert_enqueued(incident_id, utc_now(self.clock))
+
+
 class Live:
     """The live path: Redis scripts, the clock running as deliveries come, the worker's scheduler firing checks at
     the deadlines asked for, and (``sweep_every`` seconds) the workers' sweep."""
 
     def __init__(self, config, redis, incidents, sweep_every: float | None = None):
         self.clock = ManualClock(0)
-        self.notifier = RecordingNotifier()
+        self.notifier = Enqueuing(incidents, self.clock)
         self.incidents = incidents
         self.sweep_every = sweep_every
         self.pipeline = Pipeline.on_redis(config, redis, self.clock, incidents, self.notifier)
@@ -132,7 +149,10 @@ class Live:
         return self
 
     def finish(self, at: float = 10**10) -> "Live":
-        if self.sweep_every is None:
+        """Time goes on: with the sweep, an hour of it; else the scheduler's jobs, whenever they are due."""
+        if self.sweep_every is not None:
+            self.run_until(self.clock() + 3600)
+        else:
             self.clock.set(at)
             self.pipeline.fire_due_checks()
         return self
