@@ -2,7 +2,7 @@
 pupil is what it most guards against. Who chatted is recorded; what they wrote, file names and links never are."""
 from __future__ import annotations
 
-from ..classes import PersonClass
+from ..classes import PersonClass, classify
 from ..config import SchoolConfig, normalise_email
 from ..events import ChatEvent, ChatMessage, ZoomEvent
 from ..roster.model import Roster
@@ -13,16 +13,19 @@ PRIVATE = ("host", "guest")
 """Recipient types of a private message; ``everyone`` and ``group`` are not private."""
 
 
-def chatter(roster: Roster, email: str | None, session_id: str | None) -> tuple[str | None, PersonClass]:
-    """(e-mail, class) of one end of a chat: the person of the connection that carries the e-mail, else of the
-    connection Zoom names by the session id; no match: external (rules.md, Who chatted)."""
+def chatter(roster: Roster, config: SchoolConfig, email: str | None,
+            session_id: str | None) -> tuple[str | None, PersonClass]:
+    """(e-mail, class) of one end of a chat: the person of the connection that carries the e-mail (else, as anyone
+    is, by the school's config: a pupil's chat delivered before their own join is still a pupil's), or of the
+    connection Zoom names by the session id; a blank e-mail that matches no connection: external (rules.md, Who
+    chatted)."""
     if email:
         email = normalise_email(email)
         for person in roster.people:
             if person.email == email or any(c.email and normalise_email(c.email) == email
                                             for c in person.connections):
                 return person.email, person.cls
-        return email, PersonClass.EXTERNAL
+        return email, classify(config, email)
     person = roster.connection(user_id=session_id) if session_id else None
     return (person.email, person.cls) if person else (None, PersonClass.EXTERNAL)
 
@@ -39,8 +42,8 @@ def private_chat(event: ZoomEvent, roster: Roster, config: SchoolConfig, pupils:
     chat: ChatMessage = event.meeting.chat_message
     if chat.recipient_type not in PRIVATE:
         return []
-    sender = chatter(roster, chat.sender_email, chat.sender_session_id)
-    recipient = chatter(roster, chat.recipient_email, chat.recipient_session_id)
+    sender = chatter(roster, config, chat.sender_email, chat.sender_session_id)
+    recipient = chatter(roster, config, chat.recipient_email, chat.recipient_session_id)
     pupil_ends = [end for end in (sender, recipient) if end[1] is PersonClass.PUPIL]
     if len(pupil_ends) != 1:
         return []

@@ -30,7 +30,11 @@ class Happening:
 
 
 def own_time(event) -> int:
-    """When an event happened (ms): a chat message's or a shared screen's own time, else ``event_ts``."""
+    """When an event happened (ms): a chat message's or a shared screen's own time, else ``event_ts``; for
+    ``meeting.ended``, the meeting's last moment (just before its end), so that what it first says (``type`` 4) is
+    judged against the meeting it ends."""
+    if event.event == "meeting.ended":
+        return (event.meeting.end_time or event.event_ts) - 1
     chat = getattr(event.meeting, "chat_message", None)
     details = getattr(event.participant, "sharing_details", None)
     own = chat.date_time if chat else details.date_time if details else None

@@ -3,49 +3,15 @@ under Zoom's delivery reality (duplicates, retries minutes later, local reorderi
 meeting.ended first). Replay and the live path (Redis scripts, checks fired by the clock) must agree."""
 from __future__ import annotations
 
-import json
-import random
-
 import pytest
 
 from monitor.clock import ManualClock
 from monitor.pipeline import Pipeline
-from monitor.replay import replay
-from monitor.times import iso_ms
 
 from .. import zoom
 from ..notifier import RecordingNotifier
 from ..zoom import T0
-
-TEACHER, TA = "a.teacher@gatehouse.sch.uk", "c.assistant@gatehouse.sch.uk"
-P1, P2, P3 = (f"pupil{i}@gatehouse.sch.uk" for i in (1, 2, 3))
-
-
-def ms(seconds: float) -> str:
-    """ISO-8601 of T0 + seconds, as incidents show it."""
-    return iso_ms(int((T0 + seconds) * 1000))
-
-
-def replayed(tmp_path, config, events) -> list[dict]:
-    path = tmp_path / f"stream-{random.random()}.jsonl"
-    path.write_text("".join(json.dumps(e) + "\n" for e in events))
-    return replay([path], config).incidents
-
-
-def flagged(incidents) -> list[tuple]:
-    return sorted(((i["rule"], i["subject"]) for i in incidents), key=lambda f: (f[0], f[1] or ""))
-
-
-def lesson(*, record=True, pupils=(P1, P2, P3), host_events=(), extra=()) -> list[dict]:
-    events = [zoom.started(T0), zoom.joined(T0 + 1, "t", TEACHER, user_id=zoom.HOST_ID)]
-    if record:
-        events.append(zoom.recording("started", T0 + 2))
-    events += [zoom.joined(T0 + 10 + i, f"p{i}", p) for i, p in enumerate(pupils)]
-    events += [*host_events, *extra]
-    events += [zoom.left(T0 + 3000 + i, f"p{i}", p) for i, p in enumerate(pupils)]
-    events += [zoom.left(T0 + 3010, "t", TEACHER), zoom.ended(T0 + 3020)]
-    return sorted(events, key=lambda e: e["event_ts"])
-
+from .runs import P1, P2, TA, TEACHER, duplicated, flagged, late_and_stale, lesson, live, ms, replayed, shuffled
 
 # --- each rule, with its timing -------------------------------------------------------------------------------------
 
@@ -127,48 +93,6 @@ EXPECTED = {"external_participant": [("external_participant", None)],
             "no_recording": [("no_recording", None)]}
 
 
-def duplicated(events):
-    """Every delivery twice, and Zoom's retries of some 5 and 25 minutes later (their clock long gone by)."""
-    out = [e for event in events for e in (event, event)]
-    for event in events[2:6]:
-        for delay in (300, 1500):
-            later = next((i for i, e in enumerate(out) if e["event_ts"] > event["event_ts"] + delay * 1000), len(out))
-            out.insert(later, event)
-    return out
-
-
-def shuffled(events, seed=3):
-    """Neighbours within a few seconds swapped, as Zoom does not keep order; joins stay before their leaves."""
-    out = list(events)
-    rng = random.Random(seed)
-    for i in range(1, len(out) - 2):
-        a, b = out[i], out[i + 1]
-        close = abs(a["event_ts"] - b["event_ts"]) < 5000
-        same_connection = a["payload"]["object"].get("participant", {}).get("participant_uuid") == \
-            b["payload"]["object"].get("participant", {}).get("participant_uuid")
-        if close and not same_connection and b["event"] != "meeting.ended" and rng.random() < 0.7:
-            out[i], out[i + 1] = b, a
-    return out
-
-
-def late_and_stale(events):
-    """Pupil 1 drops and rejoins on a new connection, and Zoom delivers the drop after the rejoin; an old recording
-    event arrives after newer ones."""
-    def is_final_leave_of_p0(e):
-        return e["event"] == "meeting.participant_left" and \
-            e["payload"]["object"]["participant"]["participant_uuid"] == "p0"
-    late = [zoom.joined(T0 + 505, "p0b", P1), zoom.left(T0 + 500, "p0", P1), zoom.recording("stopped", T0 - 30)]
-    out = []
-    for event in events:
-        if is_final_leave_of_p0(event):
-            event = zoom.left(T0 + 3000, "p0b", P1)
-        if late and event["event_ts"] > (T0 + 505) * 1000:
-            out += late
-            late = []
-        out.append(event)
-    return out
-
-
 @pytest.mark.parametrize("rule", sorted(SCENARIOS))
 @pytest.mark.parametrize("delivery", [duplicated, shuffled, late_and_stale], ids=lambda f: f.__name__)
 def test_each_rule_flags_the_same_breach_once_however_zoom_delivers(tmp_path, school_config, rule, delivery):
@@ -190,26 +114,6 @@ def test_meeting_ended_first_starts_no_timed_check_but_still_shows_an_outsider(t
 
 
 # --- live and replay agree ------------------------------------------------------------------------------------------
-
-def live(school_config, redis, incidents, events) -> list[tuple]:
-    """The live path: Redis scripts, the clock running as deliveries come, the worker's scheduler firing checks."""
-    clock = ManualClock(0)
-    notifier = RecordingNotifier()
-    pipeline = Pipeline.on_redis(school_config, redis, clock, incidents, notifier)
-    for event in events:
-        now = max(clock(), event["event_ts"] / 1000)
-        while notifier.deadlines and min(notifier.deadlines) // 1000 + 1 <= now:   # the scheduler's job ran
-            due = min(notifier.deadlines)
-            notifier.deadlines = [d for d in notifier.deadlines if d != due]
-            clock.set(due // 1000 + 1)
-            pipeline.fire_due_checks()
-        clock.set(now)
-        pipeline.process(event)
-    clock.set(10**10)
-    pipeline.fire_due_checks()
-    return sorted(((incidents.get(i)["rule"], incidents.get(i)["subject"], incidents.get(i)["began_at"],
-                    incidents.get(i)["opened_at"]) for i in notifier.opened), key=str)
-
 
 @pytest.mark.parametrize("rule", sorted(SCENARIOS))
 def test_live_and_replay_open_the_same_incidents(tmp_path, school_config, any_redis, incidents, rule):
