@@ -10,7 +10,7 @@ from monitor.migrations import migrate
 
 from .. import zoom
 from ..zoom import T0
-from .test_breaches import P1, P2, TA, TEACHER, flagged, lesson, live, ms, replayed
+from .runs import P1, P2, TA, TEACHER, flagged, lesson, live, ms, replayed
 
 ALIAS = "Alex.Teacher@Gatehouse.sch.uk.alias.example"
 """Not the directory's address (nor a school domain): Zoom sends the account's e-mail as it knows it."""
