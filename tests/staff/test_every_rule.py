@@ -144,6 +144,6 @@ def test_the_export_adds_its_new_columns_at_the_end(services, web, every_rule):
     with_staff = records[every_rule["private_chat", ASSISTANT]]
     assert (with_staff["occurrences"], with_staff["last_at"], with_staff["subject_class"]) == (
         "2", "2026-11-18T11:10:30Z", "staff")
-    assert records[every_rule["private_chat", None]]["subject_class"] == ""
+    assert records[every_rule["private_chat", None]]["subject_class"] == "external"  # an adult without an e-mail
     everything = web.get("/incidents.csv").get_data(as_text=True)
     assert PUPIL not in everything and PUPIL_TWO not in everything
