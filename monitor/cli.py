@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from .config import ConfigError
+from .rule_ids import RULE_IDS
 from .settings import Settings
 
 WORKERS = "workers.run"
@@ -72,7 +73,7 @@ def serve(host: str, port: int, config: Path | None) -> None:
 
 REPLAY_FIELDS = ("id", "rule", "severity", "meeting_uuid", "meeting_id", "topic", "subject", "began_at", "opened_at",
                  "cleared_at", "occurrences")
-TABLE = (("opened_at", 24), ("rule", 22), ("meeting_id", 12), ("subject", 30), ("began_at", 24))
+TABLE = (("opened_at", 24), ("rule", max(map(len, RULE_IDS))), ("meeting_id", 12), ("subject", 30), ("began_at", 24))
 
 
 @main.command()

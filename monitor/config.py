@@ -92,7 +92,16 @@ class ExemptionsSection(_Section):
 
 
 Severity = Literal["high", "medium", "low"]
-ClockTime = Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+CLOCK_TIME_RE = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+
+
+def _clock_time(value: str) -> str:
+    if not CLOCK_TIME_RE.match(value):
+        raise ValueError(f"not a time of day as HH:MM (00:00 to 23:59): {value!r}")
+    return value
+
+
+ClockTime = Annotated[str, AfterValidator(_clock_time)]
 Weekday = Annotated[int, Field(ge=1, le=7)]
 """ISO weekday, Monday = 1."""
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from typing import Any, Literal
 
 from redis import Redis
@@ -11,7 +12,7 @@ from .checks.runner import Checks, Notifier
 from .checks.state import ConditionState
 from .clock import Clock
 from .config import SchoolConfig
-from .events import Envelope, ZoomEvent, storable_event
+from .events import Envelope, Unattachable, ZoomEvent, storable_event
 from .incidents import IncidentStore
 from .lessons import LessonStore, lesson_of, quiet_since
 from .memory import with_change
@@ -23,6 +24,7 @@ from .rule_ids import OUT_OF_HOURS
 from .rules.hours import DAY_MS, hours_of
 from .times import utc
 
+log = logging.getLogger(__name__)
 Outcome = Literal["applied", "duplicate", "ignored"]
 OUTBOX_MS = 24 * 3600 * 1000
 """How far back the sweep looks for incidents whose alert was never queued."""
@@ -71,11 +73,15 @@ class Pipeline:
         now = self.clock()
         change = change_for(event, now, self.config.staff) if isinstance(event, ZoomEvent) else None
         if change is None:
+            if isinstance(event, Unattachable):
+                log.warning("%s names no meeting to attach it to (%s): ignored", event.event, event.reason)
             counted = self.store.count_ignored(event.event, fingerprint(body))
             return ("ignored" if counted else "duplicate"), None
         if event.event == "meeting.ended":
             self._before_end(change, int(now * 1000))
         applied, snapshot = self.store.apply(change)
+        if applied and event.event != "meeting.ended" and "ended_at" in snapshot.meeting:
+            log.info("%s for meeting %s after its end (late, or a uuid Zoom reused)", event.event, change.uuid)
         self.checks.after_delivery(snapshot, snapshot_roster(self.resolver, snapshot), int(now * 1000), change, event)
         if change.joined and "ended_at" in snapshot.meeting:
             self._record_lesson(self.roster(change.uuid))

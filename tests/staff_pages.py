@@ -63,7 +63,7 @@ def lessons_breaking_every_rule(services, notifier) -> dict[tuple[str, str | Non
         pipeline.fire_due_checks()
 
     on_pmi = zoom.meeting_object(zoom.UUID, type=4)
-    at(zoom.T0, zoom.body("meeting.started", zoom.T0, on_pmi), zoom.jbh_joined(zoom.T0))
+    at(zoom.T0, zoom.body("meeting.started", zoom.T0, on_pmi), zoom.jbh("jbh_joined", zoom.T0))
     at(zoom.T0 + 1, zoom.joined(zoom.T0 + 1, "p1", PUPIL, name="Pupil One"),
        zoom.joined(zoom.T0 + 1, "p2", PUPIL_TWO, name="Pupil Two"))
     at(zoom.T0 + 150, zoom.joined(zoom.T0 + 150, "x", "", name="Unknown Caller"))

@@ -46,13 +46,8 @@ def ended(at: float, uuid: str = UUID) -> dict:
     return body("meeting.ended", at + 0.5, meeting_object(uuid, end_time=iso(at)))
 
 
-def session_id(conn: str) -> str:
-    """The ``user_id`` Zoom gives a connection (the ``sender_session_id`` of its chat messages)."""
-    return str(zlib.crc32(conn.encode()) % 10**8)
-
-
 def participant(conn: str, email: str = "", *, user_id: str = "", name: str = "Someone") -> dict:
-    return {"user_id": session_id(conn), "user_name": name, "id": user_id,
+    return {"user_id": str(zlib.crc32(conn.encode()) % 10**8), "user_name": name, "id": user_id,
             "participant_uuid": conn, "email": email, "participant_user_id": user_id}
 
 
@@ -90,51 +85,65 @@ def recording(kind: str, at: float, uuid: str = UUID) -> dict:
         uuid, numeric_id=True, recording_file={"recording_start": iso(at), "recording_end": None}))
 
 
+def session_id(conn: str) -> str:
+    """The per-meeting ``user_id`` that ``participant()`` gives a connection; chat events call it a session id."""
+    return participant(conn)["user_id"]
+
+
 def _chat_fields(at: float, sender: tuple[str, str], recipient: tuple[str, str] | None, recipient_type: str) -> dict:
-    """The sender and recipient fields chat_message and chat_message_file share; (connection, e-mail) each."""
-    fields = {"date_time": iso(at), "sender_session_id": session_id(sender[0]), "sender_name": "Someone",
-              "sender_email": sender[1], "sender_type": "guest", "recipient_type": recipient_type}
+    """sender and recipient: (connection, e-mail); the connection names the session id (blank: none)."""
+    fields = {"date_time": iso(at), "sender_session_id": session_id(sender[0]) if sender[0] else "",
+              "sender_name": "Sender Name", "sender_email": sender[1],
+              "sender_type": "host" if recipient_type == "guest" else "guest", "recipient_type": recipient_type}
     if recipient is not None:
-        fields.update(recipient_session_id=session_id(recipient[0]), recipient_name="Someone Else",
-                      recipient_email=recipient[1])
+        fields.update(recipient_session_id=session_id(recipient[0]) if recipient[0] else "",
+                      recipient_name="Recipient Name", recipient_email=recipient[1])
     return fields
 
 
 def chat(at: float, sender: tuple[str, str], recipient: tuple[str, str] | None = None,
-         recipient_type: str = "everyone", uuid: str = UUID, content: str = "See you after the lesson") -> dict:
-    """meeting.chat_message_sent from one connection (connection, e-mail), to everyone or to one other."""
-    message = _chat_fields(at, sender, recipient, recipient_type) | {
-        "message_id": f"MS17{zlib.crc32(f'{uuid}{at}'.encode())}fQ==", "message_content": content}
-    return body("meeting.chat_message_sent", at + 0.25,
-                {"id": int(MEETING_ID), "uuid": uuid, "chat_message": message})
+         recipient_type: str = "everyone", uuid: str = UUID, content: str = "This is a test message") -> dict:
+    """meeting.chat_message_sent at ``at`` (its own date_time), delivered a second later."""
+    message = _chat_fields(at, sender, recipient, recipient_type)
+    message.update(message_id=f"MS17{zlib.crc32(repr((at, sender)).encode())}", message_content=content)
+    return body("meeting.chat_message_sent", at + 1, {"id": int(MEETING_ID), "uuid": uuid, "chat_message": message})
 
 
 def chat_file(at: float, sender: tuple[str, str], recipient: tuple[str, str] | None = None,
-              recipient_type: str = "everyone", uuid: str = UUID, file_name: str = "worksheet.pdf") -> dict:
-    """meeting.chat_message_file_sent: its own shape (meeting_uuid, meeting_id, chat_message_file)."""
-    sent = _chat_fields(at, sender, recipient, recipient_type) | {
-        "file_id": f"MS17{zlib.crc32(f'{uuid}{at}'.encode())}fQ==", "file_name": file_name, "file_size": 20480,
-        "file_type": "pdf", "download_url": "https://zoom.us/rest/download?fileId=abc"}
-    event = body("meeting.chat_message_file_sent", at + 0.25,
-                 {"meeting_id": int(MEETING_ID), "meeting_uuid": uuid, "chat_message_file": sent})
+              recipient_type: str = "everyone", uuid: str = UUID, file_name: str = "worksheet.pdf",
+              download_url: str = "https://zoom.us/rest/download?fileId=abc", kind: str = "sent") -> dict:
+    """meeting.chat_message_file_sent (kind "downloaded": ..._file_downloaded), in its own shape: meeting_uuid and a
+    numeric meeting_id, the message in chat_message_file."""
+    message = _chat_fields(at, sender, recipient, recipient_type)
+    message.update(file_id=f"MS17{zlib.crc32(repr((at, sender)).encode())}", file_name=file_name, file_size=20480,
+                   file_type="pdf", download_url=download_url)
+    event = body(f"meeting.chat_message_file_{kind}", at + 1,
+                 {"meeting_id": int(MEETING_ID), "meeting_uuid": uuid, "chat_message_file": message})
     event["payload"].update(operator=sender[1], operator_id="uLoRgfbbTayCX6r2Q_qQsQ")
     return event
 
 
-def sharing(kind: str, at: float, conn: str, *, user_id: str = "", content: str = "application",
-            uuid: str = UUID) -> dict:
-    """meeting.sharing_started or _ended (kind: started, ended) by one connection; the participant carries no e-mail
-    and no participant_uuid."""
-    shared = {"id": user_id, "user_id": session_id(conn), "user_name": "Someone",
-              "sharing_details": {"link_source": "in_meeting", "file_link": "https://shared", "source": "",
-                                  "date_time": iso(at), "content": content}}
-    return body(f"meeting.sharing_{kind}", at + 0.25, meeting_object(uuid, numeric_id=True, participant=shared))
+def sharing(kind: str, at: float, conn: str = "", user_id: str = "", uuid: str = UUID, content: str = "desktop",
+            event: str = "meeting.sharing") -> dict:
+    """meeting.sharing_started / _ended (``event`` "meeting.breakout_room_sharing" for the breakout rooms' kind) by
+    the connection ``conn`` (its per-meeting user_id; blank: "") and the Zoom user id ``user_id``."""
+    p = {"id": user_id, "user_id": session_id(conn) if conn else "", "user_name": "Sharer Name",
+         "sharing_details": {"link_source": "in_meeting", "file_link": "https://shared.example/file", "source": "",
+                             "date_time": iso(at), "content": content}}
+    return body(f"{event}_{kind}", at + 0.5, meeting_object(uuid, numeric_id=True, participant=p))
 
 
-def jbh_joined(at: float, uuid: str = UUID, name: str = "Someone") -> dict:
-    """meeting.participant_jbh_joined: someone got in before the host; its participant names no connection."""
-    return body("meeting.participant_jbh_joined", at, meeting_object(
-        uuid, participant={"id": "iFxeBPYun6SAiWUzBcEkX", "user_name": name, "customer_key": "349589LkJyeW"}))
+def jbh(kind: str, at: float, user_id: str = "", uuid: str = UUID) -> dict:
+    """meeting.participant_jbh_joined / jbh_waiting: someone in (or waiting) before the host; no connection id."""
+    p = {"id": user_id, "user_name": "Early Bird", "customer_key": "349589LkJyeW"}
+    return body(f"meeting.participant_{kind}", at, meeting_object(uuid, participant=p))
+
+
+def on_personal_meeting_id(event: dict) -> dict:
+    """The same delivery from a meeting held on its host's Personal Meeting ID (``type`` 4)."""
+    copy = json.loads(json.dumps(event))
+    copy["payload"]["object"]["type"] = 4
+    return copy
 
 
 def raw(event: dict) -> bytes:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field, replace
 
-from ..rules import LATCHED, Condition, Happening
+from ..rules import CHAINED, LATCHED, Condition, Happening
 
 
 @dataclass(frozen=True)
@@ -15,7 +15,8 @@ class Entry:
     grace: int                  # s
     opened: bool = False        # confirmed: its incident is stored
     cleared: int | None = None  # ms; kept until the clearing is stored on the incident
-    at: int | None = None       # ms; a happening after the meeting's end: the moment its evidence shows
+    at: int | None = None       # ms; a happening's moment (after the meeting's end), or a chained condition's subject's
+    #                             start (its incident opens no earlier)
     facts: dict | None = field(default=None, compare=False)  # a happening's own facts, for its incident
 
     @property
@@ -73,6 +74,9 @@ class Plan:
     (``cleared`` set) is opened and its clearing stored at once."""
     clears: list[tuple[str, Entry]] = field(default_factory=list)
     """Confirmed entries (as stored after the writes) that cleared: store when, then forget them."""
+    identified: list[tuple[str, str]] = field(default_factory=list)
+    """(rule, subject): the confirmed condition of an unidentified subject is this subject's: its incident gains
+    the e-mail (a host identified later)."""
 
 
 def plan(stored: dict[str, Entry], holding: list[Condition], now: int) -> Plan:
@@ -89,10 +93,16 @@ def plan(stored: dict[str, Entry], holding: list[Condition], now: int) -> Plan:
             continue
         if entry is not None:
             _settle_cleared(result, name, entry)
-        new = Entry(now, condition.grace_seconds)
+        unidentified = _identifies(stored, desired, condition)
+        if unidentified is not None:
+            result.writes[unidentified] = None
+            result.writes[name] = stored.pop(unidentified)
+            result.identified.append(condition.key)
+            continue
+        new = _chained(stored, desired, condition, now) or Entry(now, condition.grace_seconds)
         result.writes[name] = new
         result.deadlines.append((name, new))
-        if new.grace == 0:
+        if new.due(now):
             result.confirms.append((name, new))
     for name, entry in stored.items():
         if name in desired or entry.opened and condition_of(name)[0] in LATCHED:
@@ -108,6 +118,29 @@ def plan(stored: dict[str, Entry], holding: list[Condition], now: int) -> Plan:
         else:
             result.writes[name] = None
     return result
+
+
+def _chained(stored: dict[str, Entry], desired: dict[str, Condition], condition: Condition,
+             now: int) -> Entry | None:
+    """A chained rule's condition that passes from one subject to another (a lesson's host, from one non-teacher to
+    another) goes on from when it began: the grace does not restart, and once confirmed the next subject's incident
+    opens at once. ``at`` is when this subject's part began."""
+    if condition.rule not in CHAINED:
+        return None
+    began = [entry.began for name, entry in stored.items()
+             if name not in desired and entry.cleared is None and condition_of(name)[0] == condition.rule]
+    return Entry(min(began), condition.grace_seconds, at=now) if began else None
+
+
+def _identifies(stored: dict[str, Entry], desired: dict[str, Condition], condition: Condition) -> str | None:
+    """The confirmed condition of an unidentified subject (null) that this newly identified one goes on with."""
+    if condition.rule not in CHAINED or condition.subject is None:
+        return None
+    unidentified = field_of(Condition(condition.rule, None, condition.grace_seconds))
+    entry = stored.get(unidentified)
+    if unidentified in desired or entry is None or not entry.opened or entry.cleared is not None:
+        return None
+    return unidentified
 
 
 def _waiting_happening(name: str, entry: Entry, result: Plan) -> bool:

@@ -17,7 +17,7 @@ from ..roster.changes import Change
 from ..roster.model import PersonResolver, Roster, build_roster
 from ..roster.state import Snapshot
 from ..roster.store import RosterStore
-from ..rule_ids import OUT_OF_HOURS
+from ..rule_ids import EXTERNAL_PARTICIPANT, OUT_OF_HOURS
 from ..rules import BY_ID, evaluate, judge, late_external_participant, to_judge
 from ..rules.hours import LessonHours
 from ..times import utc
@@ -61,9 +61,10 @@ class Checks:
         self._reconcile(uuid, snapshot.version, snapshot.conditions, roster, now)
         if event is not None and change is not None and to_judge(event, roster, self.config):
             self._judge(uuid, event, change.fingerprint, now)
-        if change is not None and change.joined and roster.ended:
-            full = self._full_roster(uuid)
-            for condition, began in late_external_participant(full, change.joined) if full else ():
+        if change is not None and change.joined and EXTERNAL_PARTICIPANT not in self.config.rules.disabled and \
+                (roster.ended or change.person not in snapshot.present):
+            full = self._full_roster(uuid)  # a join learnt after the fact: who was there meanwhile
+            for condition, began in late_external_participant(full, change.joined, now) if full else ():
                 self._open(full, condition.rule, condition.subject, began, began, at=began)
 
     def _reconcile(self, uuid: str, version: str, conditions: dict[str, str], roster: Roster, now: int) -> None:
@@ -90,8 +91,9 @@ class Checks:
         """Time alone moved on from ``after`` to ``upto`` (ms): at each boundary of the lesson hours between them, in
         time order, every meeting open by then with a pupil present is evaluated as it stands at that moment
         (out_of_hours begins there, or clears)."""
-        live = [uuid for uuid in self.rosters.meeting_uuids() if self._with_pupils(uuid)]
-        for boundary, _ in hours.boundaries(after, upto) if live else ():
+        boundaries = hours.boundaries(after, upto)
+        live = [uuid for uuid in self.rosters.meeting_uuids() if self._with_pupils(uuid)] if boundaries else []
+        for boundary, _ in boundaries if live else ():
             for uuid in live:
                 state = self.rosters.load(uuid)
                 roster = build_roster(self.resolver, state) if state else None
@@ -124,6 +126,8 @@ class Checks:
     def _store(self, uuid: str, result: Plan) -> None:
         """Opens the incidents a plan confirms and stores the clearings, forgetting each condition once it is done
         (unless its entry changed meanwhile)."""
+        for rule, subject in result.identified:
+            self.incidents.identify(uuid, rule, subject)
         for name, entry in result.confirms:
             self._confirm(uuid, name, entry)
         for name, entry in result.clears:
@@ -189,8 +193,8 @@ class Checks:
         if roster is None:  # the meeting's keys expired
             return
         rule, subject = condition_of(name)
-        opened_at = entry.began if entry.grace == 0 else entry.deadline
         key = event_key(name)
+        opened_at = entry.began if entry.grace == 0 else max(entry.deadline, 0 if key else entry.at or 0)
         if key:  # a happening: nothing to clear, so nothing to keep
             self._open(roster, rule, subject, entry.began, opened_at, at=entry.at, event_key=key, facts=entry.facts)
             self.state.settle(uuid, name, entry, None)

@@ -169,6 +169,15 @@ class IncidentStore:
             if changed:
                 self._summarise(conn, incident_id)
 
+    def identify(self, meeting_uuid: str, rule: str, subject: str) -> None:
+        """The incident opened for an unidentified subject (null) is this subject's: it gains the e-mail, unless this
+        subject has an incident of its own already. Idempotent."""
+        with writing(self.engine) as conn:
+            if self._lock(conn, meeting_uuid, rule, subject) is not None:
+                return
+            conn.execute(update(incidents).where(*_key(meeting_uuid, rule, None))
+                         .values(subject=subject, subject_key=_subject_key(subject)))
+
     def mark_alert_enqueued(self, incident_id: int, at: datetime) -> None:
         with self.engine.begin() as conn:
             conn.execute(update(incidents)

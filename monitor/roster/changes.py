@@ -25,7 +25,10 @@ class Change:
     fingerprint: str
     ops: tuple[Op, ...]
     joined: str | None = None
-    """The connection a participant_joined is about: after the meeting's end, it may show who was there."""
+    """The connection a participant_joined is about: when it arrives after its own leave or the meeting's end, it
+    may show who was there."""
+    person: str | None = None
+    """The person key of the connection a participant event is about."""
 
 
 PRESENCE = {
@@ -89,12 +92,14 @@ def change_for(event: ZoomEvent, now: float, staff: StaffDirectory) -> Change | 
     kind, ts = event.event, event.event_ts
     ops: list[Op] = []
     key = ""
+    person = None
     if kind in PRESENCE and isinstance(event, ParticipantEvent):
         p = event.participant
         conn = key = p.connection_id
         at = p.join_time if kind == "meeting.participant_joined" else (
             p.leave_time if kind == "meeting.participant_left" else p.date_time)
         at = at if at is not None else ts
+        person = person_key(conn, p, staff)
         ops += _identity(event, conn, p, staff)
         ops += [(target, "max", conn + suffix, str(at)) for target, suffix in PRESENCE[kind]]
     elif isinstance(event, RoleChangedEvent):
@@ -128,4 +133,5 @@ def change_for(event: ZoomEvent, now: float, staff: StaffDirectory) -> Change | 
         ops.append(("m", "setnx", "pmi", str(ts)))
     now_ms = int(now * 1000)
     joined = key if kind == "meeting.participant_joined" else None
-    return Change(event.meeting.uuid, f"{kind}|{ts}|{key}", tuple(_meeting_facts(event, now_ms) + ops), joined)
+    return Change(event.meeting.uuid, f"{kind}|{ts}|{key}", tuple(_meeting_facts(event, now_ms) + ops), joined,
+                  person)

@@ -20,6 +20,7 @@ from .condition import Condition, Happening
 from .evaluation import evaluate, judge, to_judge
 from .registry import (
     BY_ID,
+    CHAINED,
     CONDUCT_OF_SUBJECT,
     CONDUCT_RULES,
     LATCHED,
@@ -31,6 +32,6 @@ from .registry import (
     whose_conduct,
 )
 
-__all__ = ["BY_ID", "CONDUCT_OF_SUBJECT", "CONDUCT_RULES", "LATCHED", "RULES", "RULE_IDS", "SEVERITY", "Condition",
-           "Happening", "Rule", "active", "evaluate", "is_conduct", "judge", "late_external_participant", "to_judge",
-           "whose_conduct"]
+__all__ = ["BY_ID", "CHAINED", "CONDUCT_OF_SUBJECT", "CONDUCT_RULES", "LATCHED", "RULES", "RULE_IDS", "SEVERITY",
+           "Condition", "Happening", "Rule", "active", "evaluate", "is_conduct", "judge", "late_external_participant",
+           "to_judge", "whose_conduct"]

@@ -6,7 +6,6 @@ first occurrence only (rules.md, Clock changes).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -41,12 +40,11 @@ def _instant(day: date, clock_time: str, zone: ZoneInfo) -> int:
     return _ms(after.replace(microsecond=0))
 
 
-@dataclass(frozen=True)
 class LessonHours:
-    zone: ZoneInfo
-    start: str
-    end: str
-    days: frozenset[int]
+    def __init__(self, zone: ZoneInfo, start: str, end: str, days: frozenset[int]):
+        self.zone, self.start, self.end, self.days = zone, start, end, days
+        self._span = (0, 0, False)
+        """(from, until, within): a stretch of time between two boundaries, the last one looked up."""
 
     def _day(self, ms: int) -> date:
         return datetime.fromtimestamp(ms / 1000, self.zone).date()
@@ -59,12 +57,23 @@ class LessonHours:
         return _instant(day, self.start, self.zone), _instant(day, self.end, self.zone)
 
     def within(self, ms: int) -> bool:
-        window = self.window(self._day(ms))
-        return window is not None and window[0] <= ms < window[1]
+        since, until, inside = self._span
+        if since <= ms < until:  # most moments asked about lie between the same two boundaries as the last one
+            return inside
+        day = self._day(ms)
+        window = self.window(day)
+        inside = window is not None and window[0] <= ms < window[1]
+        edges = {b for d in (-1, 0, 1) for b in self.window(day + timedelta(days=d)) or ()}
+        self._span = (max((b for b in edges if b <= ms), default=ms),
+                      min((b for b in edges if b > ms), default=ms + 1), inside)
+        return inside
 
     def boundaries(self, after: int, upto: int) -> list[tuple[int, bool]]:
         """The boundaries ``b`` with ``after < b <= upto``, in time order, each with True when it goes into the
         lesson hours and False when it leaves them."""
+        self.within(after)
+        if upto < self._span[1]:  # no boundary between them (the usual case: a replay's next line)
+            return []
         found = []
         day, last = self._day(after) - timedelta(days=1), self._day(upto) + timedelta(days=1)
         while day <= last:

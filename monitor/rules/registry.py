@@ -7,6 +7,7 @@ it and see it clear), an event (``judge``: the breaches one event is; nothing to
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable, Literal
 
 from .. import rule_ids as ids
@@ -70,6 +71,9 @@ class Rule:
     judges: Judges | None = None
     clears: bool = True
     """False: once confirmed, the condition stays open until the meeting is forgotten (nothing to clear)."""
+    chains: bool = False
+    """True: when the condition passes from one subject to another it goes on from when it began (a lesson's host,
+    from one non-teacher to another: the grace does not restart)."""
     conduct_of: Literal["host", "subject"] = "host"
     """Whose conduct a conduct rule's incident is about: the lesson's host, or its subject (then it is a matter of
     conduct only when the subject is a member of staff)."""
@@ -105,7 +109,7 @@ RULES = (
          label="Fewer than two pupils",
          headline="a pupil was alone with staff on video, outside an approved 1:1",
          clause="No 1:1 video with a pupil except scheduled 1:1 sessions; at least two pupils present."),
-    Rule(ids.NON_TEACHER_HOST, "high", "host_grace_seconds", conduct=True, holds=non_teacher_host,
+    Rule(ids.NON_TEACHER_HOST, "high", "host_grace_seconds", conduct=True, holds=non_teacher_host, chains=True,
          label="Not hosted by a teacher",
          headline="a lesson with pupils was not hosted by a teacher",
          clause="A Zoom session must be hosted by the teacher."),
@@ -156,6 +160,7 @@ CONDUCT_RULES = frozenset(rule.id for rule in RULES if rule.conduct)
 CONDUCT_OF_SUBJECT = frozenset(rule.id for rule in RULES if rule.conduct and rule.conduct_of == "subject")
 """The conduct rules whose incidents are about their subject, and are conduct only when the subject is staff."""
 LATCHED = frozenset(rule.id for rule in RULES if not rule.clears)
+CHAINED = frozenset(rule.id for rule in RULES if rule.chains)
 
 
 def is_conduct(rule: str, subject_class: str | None) -> bool:
@@ -175,4 +180,9 @@ def whose_conduct(rule: str, host: Person, subject: Person) -> Person:
 
 def active(config: SchoolConfig) -> tuple[Rule, ...]:
     """The rules the school has not turned off."""
-    return tuple(rule for rule in RULES if rule.id not in config.rules.disabled)
+    return _active(tuple(config.rules.disabled))
+
+
+@lru_cache(maxsize=8)
+def _active(disabled: tuple[str, ...]) -> tuple[Rule, ...]:
+    return tuple(rule for rule in RULES if rule.id not in disabled)

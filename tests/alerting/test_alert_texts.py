@@ -15,7 +15,7 @@ from ..staff_pages import ASSISTANT
 
 PEOPLE = ("Pupil One", "Pupil Two", "Cal Assistant", "Alex Teacher", "Unknown Caller", "pupil.one", "pupil.two",
           "c.assistant", "a.teacher", "gatehouse.sch.uk")
-CHAT_CONTENT = ("See you after the lesson", "worksheet.pdf", "download")
+CHAT_CONTENT = ("This is a test message", "worksheet.pdf", "download")
 E_MAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 
 

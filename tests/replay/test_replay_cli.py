@@ -6,16 +6,7 @@ import sys
 import pytest
 
 from ..servers import ROOT
-
-EXAMPLES = sorted((ROOT / "examples").glob("*.jsonl"))
-EXPECTED = {
-    "0900-clean-lesson": [],
-    "1000-external-participant": [("external_participant", None)],
-    "1100-fewer-than-two-pupils": [("fewer_than_two_pupils", None)],
-    "1200-non-teacher-host": [("non_teacher_host", "c.assistant@gatehouse.sch.uk")],
-    "1300-no-recording": [("no_recording", None)],
-    "1400-messy-delivery": [("external_participant", None)],
-}
+from .examples import CHAT_MARKERS, EXAMPLES, EXPECTED, MEDIUM
 
 
 def replay(*args, cwd=ROOT) -> subprocess.CompletedProcess:
@@ -37,19 +28,47 @@ def test_each_example_flags_exactly_what_it_is_built_to_show(example):
     assert [(r["rule"], r["subject"]) for r in rows] == EXPECTED[example.stem]
     for row in rows:
         assert {"rule", "meeting_uuid", "meeting_id", "subject", "severity", "began_at", "opened_at"} <= set(row)
-        assert isinstance(row["meeting_id"], str) and row["severity"] == "high"
+        assert isinstance(row["meeting_id"], str)
+        assert row["severity"] == ("medium" if row["rule"] in MEDIUM else "high")
         assert row["began_at"].endswith("Z") and row["opened_at"] >= row["began_at"]
 
 
+def readme_replay_table() -> list[str]:
+    """The output the README shows for `monitor replay` of every example."""
+    readme = (ROOT / "README.md").read_text()
+    shown = readme.split("monitor replay --config config/monitor.example.toml examples/*.jsonl\n```\n```\n", 1)[1]
+    return shown.split("```", 1)[0].splitlines()
+
+
 @pytest.mark.slow
-def test_all_examples_as_one_stream_and_the_readable_table():
+def test_all_examples_as_one_stream_give_the_readmes_table():
     result = replay(*EXAMPLES)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].split() == ["opened_at", "rule", "meeting_id", "subject", "began_at"]
+    assert lines == readme_replay_table()
     assert [line.split()[1] for line in lines[1:]] == [
-        "external_participant", "fewer_than_two_pupils", "non_teacher_host", "no_recording", "external_participant"]
-    assert "5 incident(s) from 191 event(s)" in result.stderr
+        rule for example in sorted(EXPECTED) for rule, subject in EXPECTED[example]]
+    assert "13 incident(s) from 435 event(s)" in result.stderr
+
+
+@pytest.mark.slow
+def test_the_out_of_hours_lesson_begins_at_six_and_is_flagged_after_the_grace():
+    result = replay("--json", ROOT / "examples/1750-out-of-hours.jsonl")
+    [row] = [json.loads(line) for line in result.stdout.splitlines()]
+    assert (row["began_at"], row["opened_at"]) == ("2026-11-18T18:00:00Z", "2026-11-18T18:05:00Z")
+
+
+@pytest.mark.slow
+def test_what_was_chatted_is_never_kept(tmp_path):
+    chats = [ROOT / "examples/1525-private-chat.jsonl", ROOT / "examples/1550-chat-in-lesson.jsonl"]
+    assert all(marker in "".join(path.read_text() for path in chats) for marker in CHAT_MARKERS)
+    result = replay("--json", "--data-dir", tmp_path / "kept", *chats)
+    assert result.returncode == 0, result.stderr
+    kept = b"".join(path.read_bytes() for path in (tmp_path / "kept").iterdir() if path.is_file())
+    assert b"chat_in_lesson" in kept
+    for marker in CHAT_MARKERS:
+        assert marker.encode() not in kept and marker not in result.stdout + result.stderr
 
 
 @pytest.mark.slow

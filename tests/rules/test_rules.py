@@ -145,7 +145,7 @@ def test_nothing_holds_once_the_meeting_has_ended(school_config):
 def test_a_late_join_shows_an_outsider_was_there_with_a_pupil(school_config):
     events = [zoom.started(T0), zoom.joined(T0 + 10, "p1", P1), zoom.left(T0 + 100, "p1", P1), zoom.ended(T0 + 600),
               zoom.joined(T0 + 50, "x", "")]
-    [(condition, began)] = late_external_participant(roster_after(school_config, *events), "x")
+    [(condition, began)] = late_external_participant(roster_after(school_config, *events), "x", T0_MS)
     assert (condition.rule, condition.subject, began) == ("external_participant", None, (T0 + 50) * 1000)
     no_overlap = events[:-1] + [zoom.joined(T0 + 200, "y", "")]
-    assert late_external_participant(roster_after(school_config, *no_overlap), "y") == []
+    assert late_external_participant(roster_after(school_config, *no_overlap), "y", T0_MS) == []

@@ -1,7 +1,9 @@
 """The school's configuration: defaults, and one clear message naming the file, key or line for anything wrong."""
+import tomllib
+
 import pytest
 
-from monitor.config import ConfigError, load_config
+from monitor.config import ConfigError, RulesSection, load_config
 
 from ..school import CONFIG_TOML, STAFF_CSV, write_config
 
@@ -31,6 +33,55 @@ def test_minimal_config_gets_every_default(tmp_path):
     assert (config.rules.one_to_one_grace_seconds, config.rules.recording_grace_seconds,
             config.rules.host_grace_seconds, config.rules.recording_source) == (120, 120, 120, "cloud")
     assert config.exemptions.allowed_guests == [] and config.webhook.timestamp_tolerance_seconds >= 2 * 3600
+
+
+def test_an_older_config_without_the_version_2_rules_keys_gets_their_defaults(tmp_path):
+    older = MINIMAL + "[rules]\none_to_one_grace_seconds = 60\nrecording_source = 'off'\n"
+    rules = load_config(write_config(tmp_path, older)).rules
+    assert (rules.one_to_one_grace_seconds, rules.recording_source) == (60, "off")
+    assert (rules.unsupervised_grace_seconds, rules.out_of_hours_grace_seconds) == (120, 300)
+    assert (tuple(rules.lesson_hours), rules.lesson_days) == (("07:00", "18:00"), [1, 2, 3, 4, 5])
+    assert (rules.staff_may_share, rules.disabled, rules.severity) == (True, [], {})
+
+
+def test_the_example_config_shows_every_rules_key_with_its_default():
+    with open("config/monitor.example.toml", "rb") as example:
+        shown = tomllib.load(example)["rules"]
+    defaults = RulesSection().model_dump()
+    assert set(shown) == set(defaults)
+    assert {key: list(value) if isinstance(value, tuple) else value for key, value in defaults.items()} == shown
+
+
+def test_rules_turned_off_and_severities_changed_load(tmp_path):
+    toml = MINIMAL + ("[rules]\ndisabled = ['chat_in_lesson', 'out_of_hours']\n"
+                      "severity = { private_chat = 'medium', participant_screen_share = 'low' }\n"
+                      "lesson_hours = ['08:30', '16:00']\nlesson_days = [1, 2, 3, 4, 5, 6]\nstaff_may_share = false\n")
+    rules = load_config(write_config(tmp_path, toml)).rules
+    assert rules.disabled == ["chat_in_lesson", "out_of_hours"]
+    assert rules.severity == {"private_chat": "medium", "participant_screen_share": "low"}
+    assert (tuple(rules.lesson_hours), rules.lesson_days, rules.staff_may_share) == (
+        ("08:30", "16:00"), [1, 2, 3, 4, 5, 6], False)
+
+
+@pytest.mark.parametrize("rules, message", [
+    ("disabled = ['chat']", "key 'rules.disabled': unknown rule id 'chat'"),
+    ("disabled = ['no_recording', 'Chat_In_Lesson']", "key 'rules.disabled': unknown rule id 'Chat_In_Lesson'"),
+    ("severity = { late_lesson = 'low' }", "key 'rules.severity': unknown rule id 'late_lesson'"),
+    ("severity = { chat_in_lesson = 'urgent' }", "key 'rules.severity.chat_in_lesson'"),
+    ("lesson_hours = ['18:00', '07:00']", "key 'rules.lesson_hours': the first time must be earlier than the second"),
+    ("lesson_hours = ['09:00', '09:00']", "key 'rules.lesson_hours': the first time must be earlier than the second"),
+    ("lesson_hours = ['7am', '18:00']", "key 'rules.lesson_hours.0': not a time of day as HH:MM"),
+    ("lesson_hours = ['07:00', '24:00']", "key 'rules.lesson_hours.1': not a time of day as HH:MM"),
+    ("lesson_hours = ['07:00']", "'rules.lesson_hours.1'"),
+    ("lesson_hours = ['07:00', '12:00', '18:00']", "key 'rules.lesson_hours'"),
+    ("lesson_days = [0, 1, 2]", "key 'rules.lesson_days.0'"),
+    ("lesson_days = [1, 8]", "key 'rules.lesson_days.1'"),
+    ("unsupervised_grace_seconds = -5", "key 'rules.unsupervised_grace_seconds'"),
+    ("staff_may_share = 'sometimes'", "key 'rules.staff_may_share'"),
+])
+def test_a_wrong_rules_key_stops_start_up_naming_it(tmp_path, rules, message):
+    error = error_for(tmp_path, MINIMAL + "[rules]\n" + rules + "\n")
+    assert message in error and str(tmp_path / "monitor.toml") in error
 
 
 def test_values_are_normalised(tmp_path):

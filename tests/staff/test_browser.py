@@ -196,6 +196,6 @@ def test_a_private_chat_reads_plainly_in_a_real_browser(browser, served, screens
     assert "A chat message, sent privately, to the host" in event
     assert f"Pupil One <{PUPILS[0]}> (pupil)" in event and f"{TEACHER}> (teacher)" in event
     everything = page.locator("main").inner_text()
-    assert "See you after the lesson" not in everything and "worksheet.pdf" not in everything
+    assert "This is a test message" not in everything and "worksheet.pdf" not in everything
     page.screenshot(path=screenshots / "6-private-chat.png", full_page=True)
     context.close()

@@ -17,7 +17,7 @@ from ..school import CONFIG_TOML, write_config
 from ..signing_in import signed_in
 from ..staff_pages import ASSISTANT, PUPIL, PUPIL_TWO, rows
 
-CHAT_CONTENT = ("See you after the lesson", "worksheet.pdf", "zoom.us/rest/download", "https://shared")
+CHAT_CONTENT = ("This is a test message", "worksheet.pdf", "zoom.us/rest/download", "https://shared")
 MEDIUM = ("chat_in_lesson", "participant_screen_share", "join_before_host", "personal_meeting_id", "out_of_hours")
 
 
