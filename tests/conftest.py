@@ -29,7 +29,7 @@ from .local_servers import Receiver
 from .notifier import RecordingNotifier
 from .school import API_TOKEN, write_config
 from .servers import free_port
-from .staff_pages import lesson_with_two_breaches
+from .staff_pages import lesson_with_two_breaches, lessons_breaking_every_rule
 from .worker_processes import Workers
 
 
@@ -259,6 +259,12 @@ def incidents_in_a_lesson(services, notifier):
     """An outsider in a lesson (external_participant) and a pupil hosting it (non_teacher_host, staff conduct)."""
     lesson_with_two_breaches(services, notifier)
     return {i["rule"]: i["id"] for i in services.incidents.list()}
+
+
+@pytest.fixture
+def every_rule(services, notifier):
+    """Every rule broken in two lessons of one day (staff_pages.lessons_breaking_every_rule): {(rule, subject): id}."""
+    return lessons_breaking_every_rule(services, notifier)
 
 
 # --- stand-ins for mail servers, Teams, Slack and webhooks -------------------------------------------------------

@@ -28,7 +28,7 @@ def alert_message(config: SchoolConfig, incidents: Sequence[AlertIncident], key:
     severity = min((i.severity for i in incidents), key=["high", "medium", "low"].index)
     facts = [("Lesson", lesson), ("Meeting ID", first.meeting_id or "-"), ("When", _when(config, first.began_at)),
              ("Severity", severity)]
-    facts += [("Breach", f"{BY_ID[rule].headline.capitalize()}. {BY_ID[rule].clause}") for rule in rules]
+    facts += [("Breach", f"{BY_ID[rule].sentence}. {BY_ID[rule].clause}") for rule in rules]
     if len(incidents) > 1:
         facts.append(("Incidents", str(len(incidents))))
     others = f" (and {len(rules) - 1} other breach{'es' if len(rules) > 2 else ''})" if len(rules) > 1 else ""

@@ -230,12 +230,13 @@ class Checks:
 
 
 def _subject_class(roster: Roster, subject: str | None, facts: dict | None) -> str | None:
-    """The class of the person an incident is about, when its subject is a person."""
+    """The class of the person an incident is about, when its subject is a person (an event's adult without an e-mail
+    too: the subject is null, and they are external)."""
+    for end in ("sender", "recipient", "sharer"):
+        if facts and facts.get(end) and facts[end].get("email") == subject:
+            return facts[end]["class"]
     if subject is None:
         return None
-    for end in ("sender", "recipient", "sharer"):
-        if facts and (facts.get(end) or {}).get("email") == subject:
-            return facts[end]["class"]
     if roster.host and roster.host.email == subject and roster.host.cls:
         return roster.host.cls.value
     return next((p.cls.value for p in roster.people if p.email == subject), None)

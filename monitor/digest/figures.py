@@ -2,8 +2,8 @@
 
 Every figure is "as at the end of the week" (the next Monday 00:00, school time), so a digest made again later gives
 the same figures as long as nobody changed the incidents since. No pupil appears here: incidents are counted, staff
-are named only when the staff directory knows them, and no incident's subject is used (for external_participant it
-is an outsider's e-mail).
+are named only when the staff directory knows them, and an incident's subject is used only when it is the member of
+staff whose conduct it is about (private_chat; for external_participant it is an outsider's e-mail).
 """
 from __future__ import annotations
 
@@ -18,16 +18,11 @@ from pydantic import BaseModel
 
 from ..classes import STAFF_CLASSES
 from ..lessons import Lesson
-from ..rules import CONDUCT_RULES, RULE_IDS
+from ..rules import RULE_IDS, RULES, is_conduct, whose_conduct
 from .week import Week
 
 SEVERITIES = ("high", "medium", "low")
-RULE_LABELS = {
-    "external_participant": "Someone from outside the school",
-    "fewer_than_two_pupils": "Fewer than two pupils",
-    "non_teacher_host": "Not hosted by a teacher",
-    "no_recording": "Not recorded",
-}
+RULE_LABELS = {rule.id: rule.label for rule in RULES}
 TREND_WEEKS = 4
 ATTENTION_LIMIT = 5
 LISTED_LIMIT = 5
@@ -35,6 +30,12 @@ LISTED_LIMIT = 5
 
 def rule_label(rule: str) -> str:
     return RULE_LABELS.get(rule, rule.replace("_", " ").capitalize())
+
+
+def rule_words(rule: str) -> str:
+    """The rule's label inside a sentence: its first letter small, the rest as written (Personal Meeting ID)."""
+    label = rule_label(rule)
+    return label[:1].lower() + label[1:]
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,8 @@ class IncidentFacts:
     host_email: str | None = None
     host_class: str | None = None
     topic: str | None = None
+    subject: str | None = None
+    subject_class: str | None = None
 
 
 class RuleLine(BaseModel):
@@ -102,7 +105,8 @@ class Digest(BaseModel):
     by_severity: dict[str, int]
     by_staff: list[StaffLine]
     conduct_hosts_not_staff: int
-    """Staff-conduct incidents whose host is not on the staff list (a pupil's account, an outsider, unidentified)."""
+    """Staff-conduct incidents whose host is not on the staff list (a pupil's account, an outsider, unidentified).
+    A private chat is staff conduct only with a member of staff, so it is never one of these."""
     open: int
     overdue: list[IncidentRef]
     unacknowledged: list[IncidentRef]
@@ -153,10 +157,12 @@ def make_digest(week: Week, incidents: Iterable[IncidentFacts], lessons: Iterabl
     staff: dict[str, Counter] = {}
     not_staff = 0
     for incident in of_week:
-        if incident.rule not in CONDUCT_RULES:
+        if not is_conduct(incident.rule, incident.subject_class):
             continue
-        if incident.host_email and incident.host_class in STAFF_CLASSES:
-            staff.setdefault(incident.host_email, Counter())[incident.rule] += 1
+        email, cls = whose_conduct(incident.rule, (incident.host_email, incident.host_class),
+                                   (incident.subject, incident.subject_class))
+        if email and cls in STAFF_CLASSES:
+            staff.setdefault(email, Counter())[incident.rule] += 1
         else:
             not_staff += 1
     by_staff = sorted((StaffLine(email=email, name=staff_names.get(email) or email, by_rule=dict(sorted(c.items())),
@@ -203,7 +209,7 @@ def make_digest(week: Week, incidents: Iterable[IncidentFacts], lessons: Iterabl
 
 
 def _listed(refs: list[IncidentRef]) -> str:
-    shown = ", ".join(f"#{r.id} {rule_label(r.rule).lower()}" + (f" ({r.topic})" if r.topic else "")
+    shown = ", ".join(f"#{r.id} {rule_words(r.rule)}" + (f" ({r.topic})" if r.topic else "")
                       for r in refs[:LISTED_LIMIT])
     more = f" and {len(refs) - LISTED_LIMIT} more" if len(refs) > LISTED_LIMIT else ""
     return shown + more

@@ -11,7 +11,7 @@ import re
 import textwrap
 from datetime import date
 
-from .figures import SEVERITIES, Digest, rule_label
+from .figures import SEVERITIES, Digest, rule_label, rule_words
 
 BAR_PX = 240
 BAR_CHARS = 30
@@ -59,7 +59,7 @@ def _summary_lines(d: Digest) -> list[tuple[str, str]]:
 
 
 def _staff_rules(line) -> str:
-    return ", ".join(f"{rule_label(rule).lower()} {n}" for rule, n in line.by_rule.items())
+    return ", ".join(f"{rule_words(rule)} {n}" for rule, n in line.by_rule.items())
 
 
 def _trend_words(d: Digest) -> str:
@@ -78,7 +78,7 @@ def render_text(d: Digest, link: str | None = None) -> str:
         out.append(f"  {_day(line.day):<10} {bar:<{BAR_CHARS}} {line.incidents}")
     out += ["", f"  {'By rule':<34}{'high':>6}{'medium':>8}{'low':>6}{'total':>7}"]
     out += [f"  {line.label:<34}{line.high:>6}{line.medium:>8}{line.low:>6}{line.total:>7}" for line in d.by_rule]
-    out += ["", "Staff conduct (fewer than two pupils, not hosted by a teacher), by member of staff"]
+    out += ["", "Staff conduct, by member of staff (the lesson's host; in a private chat, the member of staff)"]
     if not d.by_staff and not d.conduct_hosts_not_staff:
         out.append("  none")
     out += [f"  {line.name} <{line.email}>: {_staff_rules(line)}" for line in d.by_staff]

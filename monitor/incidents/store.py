@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, Engine, func, select, update
+from sqlalchemy import Connection, Engine, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from ..classes import STAFF_CLASSES
 from ..db import writing
 from ..times import iso_utc
 from .concerned import concerned, person_key
@@ -64,10 +65,12 @@ class SetAside:
 @dataclass(frozen=True)
 class Criteria:
     """Which incidents: each field given narrows the choice. ``since`` and ``until`` bound opened_at (until
-    excluded); ``person`` is an e-mail the incident concerns (see IncidentPerson)."""
+    excluded); ``person`` is an e-mail the incident concerns (see IncidentPerson); of the rules in
+    ``staff_subject_only``, only the incidents whose subject is a member of staff match."""
 
     rule: str | None = None
     rules: tuple[str, ...] | None = None
+    staff_subject_only: tuple[str, ...] = ()
     status: str | None = None
     severity: str | None = None
     host_email: str | None = None
@@ -83,6 +86,9 @@ class Criteria:
         found = [incidents.c[column] == value for column, value in equal.items() if value is not None]
         if self.rules is not None:
             found.append(incidents.c.rule.in_(self.rules))
+        if self.staff_subject_only:
+            found.append(or_(incidents.c.rule.not_in(self.staff_subject_only),
+                             incidents.c.subject_class.in_(STAFF_CLASSES)))
         if self.meeting_uuids is not None:
             found.append(incidents.c.meeting_uuid.in_(self.meeting_uuids))
         if self.person is not None:

@@ -18,7 +18,20 @@ from ..rule_ids import RULE_IDS
 from .admission import late_external_participant
 from .condition import Condition, Happening
 from .evaluation import evaluate, judge, to_judge
-from .registry import BY_ID, CHAINED, CONDUCT_RULES, LATCHED, RULES, SEVERITY, Rule, active
+from .registry import (
+    BY_ID,
+    CHAINED,
+    CONDUCT_OF_SUBJECT,
+    CONDUCT_RULES,
+    LATCHED,
+    RULES,
+    SEVERITY,
+    Rule,
+    active,
+    is_conduct,
+    whose_conduct,
+)
 
-__all__ = ["BY_ID", "CHAINED", "CONDUCT_RULES", "LATCHED", "RULES", "RULE_IDS", "SEVERITY", "Condition", "Happening",
-           "Rule", "active", "evaluate", "judge", "late_external_participant", "to_judge"]
+__all__ = ["BY_ID", "CHAINED", "CONDUCT_OF_SUBJECT", "CONDUCT_RULES", "LATCHED", "RULES", "RULE_IDS", "SEVERITY",
+           "Condition", "Happening", "Rule", "active", "evaluate", "is_conduct", "judge", "late_external_participant",
+           "to_judge", "whose_conduct"]

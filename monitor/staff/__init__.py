@@ -11,14 +11,16 @@ from flask_login import current_user
 from ..classes import STAFF_CLASSES
 from ..clock import utc_now
 from ..current import services
-from ..rules import CONDUCT_RULES, RULES
+from ..rules import CONDUCT_OF_SUBJECT, CONDUCT_RULES, RULES, is_conduct
+from ..rules.registry import sentence
 
 bp = Blueprint("staff", __name__)
 EVERYONE = ("dsl", "deputy", "headteacher", "viewer")
 TRIAGERS = ("dsl", "deputy")
 CONCERNED_WITH_PEOPLE = ("dsl", "deputy", "headteacher")
 """Who may read a chronology or the staff-concern view (the headteacher: staff only)."""
-CONDUCT = tuple(sorted(CONDUCT_RULES))
+CONDUCT = {"rules": tuple(sorted(CONDUCT_RULES)), "staff_subject_only": tuple(sorted(CONDUCT_OF_SUBJECT))}
+"""The store's criteria of the staff-conduct incidents (a private chat is one only when its adult is staff)."""
 HEADLINES = {rule.id: rule.headline for rule in RULES}
 """What the pages call each rule."""
 
@@ -31,9 +33,10 @@ def who() -> tuple[int, str]:
     return current_user.id, current_user.email
 
 
-def visible_rules() -> tuple[str, ...] | None:
-    """The headteacher sees the staff-conduct incidents; other roles see every one (None: no restriction)."""
-    return CONDUCT if current_user.role == "headteacher" else None
+def visible_criteria() -> dict:
+    """The store's criteria of the incidents the signed-in member of staff may see: the headteacher sees the
+    staff-conduct incidents; other roles see every one."""
+    return CONDUCT if current_user.role == "headteacher" else {}
 
 
 def may_read_chronology(cls: str) -> bool:
@@ -43,8 +46,7 @@ def may_read_chronology(cls: str) -> bool:
 
 
 def visible(incident: dict) -> bool:
-    rules = visible_rules()
-    return rules is None or incident["rule"] in rules
+    return current_user.role != "headteacher" or is_conduct(incident["rule"], incident["subject_class"])
 
 
 @bp.get("/")
@@ -59,6 +61,9 @@ def init_app(app: Flask) -> None:
 
 def school_zone() -> ZoneInfo:
     return ZoneInfo(services().config.school.timezone)
+
+
+bp.add_app_template_filter(sentence, "sentence")
 
 
 @bp.app_template_filter("local")

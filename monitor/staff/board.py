@@ -7,7 +7,7 @@ from ..accounts.web import role_required
 from ..classes import PersonClass
 from ..current import services
 from ..times import iso_ms as iso
-from . import EVERYONE, HEADLINES, bp, visible_rules
+from . import EVERYONE, HEADLINES, bp, visible_criteria
 
 
 @bp.get("/lessons")
@@ -17,7 +17,7 @@ def lessons():
     live = sorted(svc.pipeline.rosters(ended=False), key=lambda r: r.opened_at or 0, reverse=True)
     breaches: dict[str, list[dict]] = {}
     if live:
-        for incident in svc.incidents.list(meeting_uuids=tuple(r.uuid for r in live), rules=visible_rules()):
+        for incident in svc.incidents.list(meeting_uuids=tuple(r.uuid for r in live), **visible_criteria()):
             if incident["status"] != "closed":
                 breaches.setdefault(incident["meeting_uuid"], []).append(incident)
     rows = []

@@ -13,6 +13,7 @@ from ..incidents.concerned import person_key
 from ..incidents.triage import OUTCOMES, TriageError
 from ..rules import BY_ID
 from . import EVERYONE, TRIAGERS, bp, may_read_chronology, now, visible, who
+from .happenings import event_facts, names
 
 ALERT_STATES = {
     "pending": "waiting to be sent (grouped with the lesson's other incidents)",
@@ -62,8 +63,10 @@ def incident(incident_id: int):
         abort(404)
     svc.triage.record(who(), "view", incident_id, now())
     role = current_user.role
+    rule = BY_ID[found["rule"]]
     return render_template(
-        "incident.html", incident=found, headline=BY_ID[found["rule"]].headline, clause=BY_ID[found["rule"]].clause,
+        "incident.html", incident=found, rule=rule, headline=rule.headline, clause=rule.clause,
+        event_facts=event_facts(found["evidence"].get("event")), names=names(found["evidence"]),
         identify_pupils=role != "viewer", can_triage=role in TRIAGERS, person_key=person_key,
         may_read_chronology=may_read_chronology, attempts=svc.alerts.attempts(incident_id),
         history=svc.triage.history(incident_id), notes=svc.triage.notes(incident_id), outcomes=OUTCOMES,

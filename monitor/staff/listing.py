@@ -13,7 +13,7 @@ from ..accounts.web import role_required
 from ..current import services
 from ..rules import RULES
 from ..spreadsheet import csv_text
-from . import EVERYONE, HEADLINES, TRIAGERS, bp, now, school_zone, visible_rules, who
+from . import EVERYONE, HEADLINES, TRIAGERS, bp, now, school_zone, visible_criteria, who
 
 ANY = SelectChoice("", "any")
 STATUSES = ("new", "acknowledged", "closed")
@@ -26,7 +26,7 @@ class Filters(FlaskForm):
         csrf = False
 
     status = SelectField("Status", choices=[ANY, *map(SelectChoice, STATUSES)], validators=[Optional()])
-    rule = SelectField("Rule", choices=[ANY, *(SelectChoice(r.id, r.headline.capitalize()) for r in RULES)],
+    rule = SelectField("Rule", choices=[ANY, *(SelectChoice(r.id, r.sentence) for r in RULES)],
                        validators=[Optional()])
     severity = SelectField("Severity", choices=[ANY, *map(SelectChoice, ("high", "medium", "low"))],
                            validators=[Optional()])
@@ -51,7 +51,7 @@ class Filters(FlaskForm):
         until = given(self.until)
         return {"status": given(self.status), "rule": given(self.rule), "severity": given(self.severity),
                 "host_email": given(self.host), "since": midnight(given(self.since)),
-                "until": midnight(until and until + timedelta(days=1)), "rules": visible_rules()}
+                "until": midnight(until and until + timedelta(days=1)), **visible_criteria()}
 
 
 def _filtered() -> tuple[Filters, dict]:
@@ -75,7 +75,11 @@ def incidents():
 
 
 EXPORT_COLUMNS = ("id", "opened_at", "began_at", "cleared_at", "rule", "severity", "status", "outcome", "rationale",
-                  "assigned_to", "due_on", "meeting_id", "topic", "host_email", "occurrences")
+                  "assigned_to", "due_on", "meeting_id", "topic", "host_email", "occurrences", "last_at",
+                  "subject_class")
+"""New columns go at the end, so that an import a school set up on the earlier ones keeps working. ``last_at``: when
+the latest occurrence began (an event rule's latest event); ``subject_class``: the class of the person the incident is
+about (e.g. staff or external, a private chat's adult), never who."""
 
 
 @bp.get("/incidents.csv")

@@ -169,3 +169,33 @@ def test_the_pages_fit_a_phone(browser, served, screenshots):
         wide = page.evaluate(WIDEST)
         assert wide["width"] <= PHONE["width"], f"{path} is {wide} px wide on a {PHONE['width']} px phone"
     context.close()
+
+
+def test_a_private_chat_reads_plainly_in_a_real_browser(browser, served, screenshots):
+    """A pupil messages the teacher privately, then sends them a file: one incident, which says what the rule is, the
+    protocol's clause, how many times and who, and nothing of what was sent."""
+    base, totp = served
+    now = time.time()
+    for event in (zoom.started(now), zoom.recording("started", now),
+                  zoom.joined(now, "t", TEACHER, user_id=zoom.HOST_ID, name="Alex Teacher"),
+                  zoom.joined(now, "p1", PUPILS[0], name="Pupil One"),
+                  zoom.joined(now, "p2", PUPILS[1], name="Pupil Two"),
+                  zoom.chat(now + 1, ("p1", PUPILS[0]), ("t", TEACHER), "host"),
+                  zoom.chat_file(now + 2, ("p1", PUPILS[0]), ("t", TEACHER), "host")):
+        assert post(base, event).status_code == 200
+    context = browser.new_context()
+    page = context.new_page()
+    sign_in(page, base, totp)
+    page.get_by_role("link", name="An adult and a pupil chatted privately in a lesson").click()
+    assert page.locator("h1").inner_text() == "An adult and a pupil chatted privately in a lesson"
+    assert page.locator(".clause").inner_text() == ("Protocol: All chat functions should be off; conduct sessions as "
+                                                    "you would a normal lesson.")
+    assert re.fullmatch(r"2 times, the last at \w{3} \d\d \w{3} \d{4} \d\d:\d\d",
+                        page.locator(".occurrences").inner_text())
+    event = page.locator(".event").inner_text()
+    assert "A chat message, sent privately, to the host" in event
+    assert f"Pupil One <{PUPILS[0]}> (pupil)" in event and f"{TEACHER}> (teacher)" in event
+    everything = page.locator("main").inner_text()
+    assert "This is a test message" not in everything and "worksheet.pdf" not in everything
+    page.screenshot(path=screenshots / "6-private-chat.png", full_page=True)
+    context.close()
