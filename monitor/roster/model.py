@@ -130,15 +130,16 @@ class PersonResolver:
 
     def __init__(self, config: SchoolConfig):
         self.config = config
-        self._known: dict[str, Person] = {}
+        self.known: dict[str, Person] = {}
+        """Person key -> the person, as resolved so far."""
         self._hosts: dict[tuple, Host | None] = {}
 
     def __call__(self, key: str) -> Person:
-        person = self._known.get(key)
+        person = self.known.get(key)
         if person is None:
-            if len(self._known) > CACHE_LIMIT:
-                self._known.clear()
-            person = self._known[key] = self._resolve(key)
+            if len(self.known) > CACHE_LIMIT:
+                self.known.clear()
+            person = self.known[key] = self._resolve(key)
         return person
 
     def _resolve(self, key: str) -> Person:
@@ -218,10 +219,9 @@ def _roster(resolver: PersonResolver, uuid: str, meeting: dict[str, str], presen
 
 def snapshot_roster(resolver: PersonResolver, snapshot: Snapshot) -> Roster:
     """The roster as the rules need it, from what a delivery returns: who is present, not their history."""
-    present: dict[str, Person] = {}
-    for key in snapshot.present:
-        person = resolver(key)
-        present.setdefault(person.key, person)
+    known = resolver.known
+    people = [known.get(key) or resolver(key) for key in snapshot.present]
+    present = {person.key: person for person in reversed(people)}  # one person on two devices is one person
     return _roster(resolver, snapshot.uuid, snapshot.meeting, tuple(present.values()))
 
 
