@@ -65,8 +65,11 @@ class Host:
         return self.cls is not None
 
 
-@dataclass(frozen=True)
+@dataclass
 class Roster:
+    """A meeting as the rules read it. Built for every delivery, so not frozen (a frozen dataclass is built field by
+    field through object.__setattr__, twice as slow); nothing changes one once built."""
+
     uuid: str
     meeting_id: str | None
     topic: str | None

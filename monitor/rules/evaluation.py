@@ -5,7 +5,7 @@ from ..config import SchoolConfig
 from ..events import ZoomEvent
 from ..roster.model import Roster
 from .condition import Condition, Happening, own_time
-from .registry import active
+from .registry import conditions, judging
 
 
 def evaluate(roster: Roster, config: SchoolConfig, now: int) -> list[Condition]:
@@ -14,12 +14,12 @@ def evaluate(roster: Roster, config: SchoolConfig, now: int) -> list[Condition]:
     if roster.count(PersonClass.PUPIL) == 0:
         return []
     return [Condition(rule.id, subject, rule.grace_seconds(config))
-            for rule in active(config) if rule.holds for subject in rule.holds(roster, config, now)]
+            for rule in conditions(config) for subject in rule.holds(roster, config, now)]
 
 
 def to_judge(event: ZoomEvent, roster: Roster, config: SchoolConfig) -> bool:
     """Whether some rule must judge the event itself (``roster`` as the delivery left it)."""
-    return any(rule.judges(event, roster) for rule in active(config) if rule.judges)
+    return any(rule.judges(event, roster) for rule in judging(config))
 
 
 def judge(event: ZoomEvent, roster: Roster, config: SchoolConfig) -> list[Happening]:
@@ -33,8 +33,8 @@ def judge(event: ZoomEvent, roster: Roster, config: SchoolConfig) -> list[Happen
             return []
         pupils = roster.pupils_at(own)
     found = []
-    for rule in active(config):
-        if rule.judge and rule.judges(event, roster):
+    for rule in judging(config):
+        if rule.judges(event, roster):
             found += [h if h.at is not None or roster.ended_at is None else _at(h, own_time(event))
                       for h in rule.judge(event, roster, config, pupils)]
     return found

@@ -180,9 +180,20 @@ def whose_conduct(rule: str, host: Person, subject: Person) -> Person:
 
 def active(config: SchoolConfig) -> tuple[Rule, ...]:
     """The rules the school has not turned off."""
-    return _active(tuple(config.rules.disabled))
+    return _active(tuple(config.rules.disabled))[0]
+
+
+def conditions(config: SchoolConfig) -> tuple[Rule, ...]:
+    """The rules turned on that hold in a roster."""
+    return _active(tuple(config.rules.disabled))[1]
+
+
+def judging(config: SchoolConfig) -> tuple[Rule, ...]:
+    """The rules turned on that judge an event."""
+    return _active(tuple(config.rules.disabled))[2]
 
 
 @lru_cache(maxsize=8)
-def _active(disabled: tuple[str, ...]) -> tuple[Rule, ...]:
-    return tuple(rule for rule in RULES if rule.id not in disabled)
+def _active(disabled: tuple[str, ...]) -> tuple[tuple[Rule, ...], ...]:
+    on = tuple(rule for rule in RULES if rule.id not in disabled)
+    return on, tuple(rule for rule in on if rule.holds), tuple(rule for rule in on if rule.judge)
