@@ -5,7 +5,8 @@ Run from the repository root, with Redis on 127.0.0.1 (the DB named in --redis-u
     python bench/webhook_bench.py [--meetings 40] [--joins 30] [--rate 500] [--duration 10]
                                   [--clients 8] [--rounds 5] [--redis-url redis://127.0.0.1:6379/14] [--json]
 
-It signs in advance "lesson-change bursts" (per meeting: meeting.started, then --joins participant_joined) and
+It signs in advance "lesson-change bursts" (per meeting: meeting.started, the teacher's join, then --joins pupils'
+participant_joined) and
 starts, side by side under the same gunicorn command (gthread, 2 workers x 8 threads, 127.0.0.1), the real app
 `monitor.app:create_app()` and the bare `bench.bare_app:create_app()`. After a warm-up it measures:
 
@@ -69,14 +70,17 @@ REQUEST_TIMEOUT = 10.0
 
 
 def burst(secret: str, meetings: int, joins: int) -> list[tuple[bytes, dict]]:
-    """Signed deliveries (body, headers): per meeting, meeting.started then `joins` pupils' participant_joined."""
+    """Signed deliveries (body, headers): per meeting, meeting.started, the teacher's participant_joined, then
+    `joins` pupils'. A lesson that keeps the protocol but for its recording (the rules see pupils with staff)."""
     now = time.time()
     stamp, first_ts, start = str(int(now)), int(now * 1000), now - 60
     deliveries = []
     for m in range(meetings):
         meeting = {"id": str(85393847045 + m), "uuid": base64.b64encode(os.urandom(16)).decode(), "host_id": HOST_ID,
                    "topic": f"Year {7 + m % 5} lesson {m}", "type": 2, "start_time": iso(start), "duration": 60}
-        objects = [("meeting.started", meeting)]
+        objects = [("meeting.started", meeting), ("meeting.participant_joined", dict(meeting, participant={
+            "user_id": "16778000", "user_name": "Alex Teacher", "id": HOST_ID, "participant_uuid": str(uuid.uuid4()),
+            "join_time": iso(start + 1), "email": "a.teacher@gatehouse.sch.uk", "participant_user_id": HOST_ID}))]
         for j in range(joins):
             pupil = m * joins + j
             objects.append(("meeting.participant_joined", dict(meeting, participant={
