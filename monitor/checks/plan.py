@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from ..rules import CHAINED, LATCHED, Condition, Happening
 
@@ -39,7 +40,12 @@ class Entry:
 
 
 def field_of(condition: Condition) -> str:
-    return json.dumps([condition.rule, condition.subject], separators=(",", ":"))
+    return _field(condition.rule, condition.subject)
+
+
+@lru_cache(maxsize=4096)
+def _field(rule: str, subject: str | None) -> str:
+    return json.dumps([rule, subject], separators=(",", ":"))
 
 
 def happening_field(happening: Happening, key: str) -> str:

@@ -76,11 +76,11 @@ def person_key(conn: str, participant, staff: StaffDirectory) -> str:
     return f"connection:{conn}"
 
 
-def _identity(event: ZoomEvent, conn: str, participant, staff: StaffDirectory) -> list[Op]:
+def _identity(event: ZoomEvent, conn: str, participant, person: str) -> list[Op]:
     facts = {"email": participant.email, "zoom_user_id": participant.zoom_user_id, "name": participant.user_name,
              "user_id": participant.user_id if participant.user_id != conn else None}
     ops = [("c", "setnx", f"{conn}:{fact}", value) for fact, value in facts.items() if value is not None]
-    ops.append(("p", "setnx", conn, person_key(conn, participant, staff)))
+    ops.append(("p", "setnx", conn, person))
     host_id = event.meeting.host_id
     if participant.email and host_id and participant.zoom_user_id == host_id:
         ops.append(("m", "setnx", "host_email", normalise_email(participant.email)))
@@ -100,12 +100,12 @@ def change_for(event: ZoomEvent, now: float, staff: StaffDirectory) -> Change | 
             p.leave_time if kind == "meeting.participant_left" else p.date_time)
         at = at if at is not None else ts
         person = person_key(conn, p, staff)
-        ops += _identity(event, conn, p, staff)
+        ops += _identity(event, conn, p, person)
         ops += [(target, "max", conn + suffix, str(at)) for target, suffix in PRESENCE[kind]]
     elif isinstance(event, RoleChangedEvent):
         p = event.participant
         conn = key = p.connection_id
-        ops += _identity(event, conn, p, staff)
+        ops += _identity(event, conn, p, person_key(conn, p, staff))
         if p.new_role == "host":  # on an event_ts tie, the one delivered later wins
             ops.append(("m", "lwwd", "host", _lww(ts, [conn, p.zoom_user_id, p.email])))
     elif kind == "meeting.started":
