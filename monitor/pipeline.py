@@ -21,6 +21,7 @@ from .roster.changes import Change, change_for
 from .roster.model import PersonResolver, Roster, build_roster, snapshot_roster
 from .roster.store import RosterStore
 from .rule_ids import OUT_OF_HOURS
+from .rules import RULES
 from .rules.hours import DAY_MS, hours_of
 from .times import utc
 
@@ -28,6 +29,8 @@ log = logging.getLogger(__name__)
 Outcome = Literal["applied", "duplicate", "ignored"]
 OUTBOX_MS = 24 * 3600 * 1000
 """How far back the sweep looks for incidents whose alert was never queued."""
+SETTLING = frozenset(rule.id for rule in RULES if rule.settles)
+"""The rules whose incidents clear: at the latest, when their meeting ends."""
 
 
 def fingerprint(body: dict[str, Any]) -> str:
@@ -128,6 +131,7 @@ class Pipeline:
         lesson = lesson_of(roster, ended_at=ended_at) if roster else None
         if lesson is not None:
             self.lessons.record(lesson)
+            self.incidents.clear_at_end(lesson.meeting_uuid, lesson.ended_at, SETTLING)
 
     def record_unended(self, quiet_before_ms: int) -> int:
         """Records the meetings that never sent meeting.ended and have been quiet since before ``quiet_before_ms``,

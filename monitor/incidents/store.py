@@ -169,6 +169,20 @@ class IncidentStore:
             if changed:
                 self._summarise(conn, incident_id)
 
+    def clear_at_end(self, meeting_uuid: str, ended_at: datetime, rules: frozenset[str]) -> None:
+        """The meeting is over: every occurrence of its incidents of these rules (those that can clear) that has not
+        cleared clears when the meeting ended (or, having begun after that, when it began). Idempotent."""
+        with writing(self.engine) as conn:
+            ids = list(conn.execute(select(incidents.c.id).where(
+                incidents.c.meeting_uuid == meeting_uuid, incidents.c.rule.in_(rules)).with_for_update()).scalars())
+            open_ones = conn.execute(select(occurrences.c.id, occurrences.c.incident_id, occurrences.c.began_at).where(
+                occurrences.c.incident_id.in_(ids), occurrences.c.cleared_at.is_(None))).all() if ids else []
+            for row in open_ones:
+                conn.execute(update(occurrences).where(occurrences.c.id == row.id)
+                             .values(cleared_at=max(ended_at, row.began_at)))
+            for incident_id in {row.incident_id for row in open_ones}:
+                self._summarise(conn, incident_id)
+
     def identify(self, meeting_uuid: str, rule: str, subject: str) -> None:
         """The incident opened for an unidentified subject (null) is this subject's: it gains the e-mail, unless this
         subject has an incident of its own already. Idempotent."""

@@ -1,0 +1,62 @@
+"""What a busy DSL reads must be true: an incident clears when its meeting ends, and says when; an event has nothing
+to clear; an incident never waits "not yet" for a meeting that is over."""
+from monitor.pipeline import Pipeline
+from monitor.rules import BY_ID
+
+from .. import zoom
+from ..signing_in import signed_in
+from ..staff_pages import EVENING_UUID, PUPIL, PUPIL_TWO, TEACHER
+from .test_every_rule import text
+
+MORNING_END = "Cleared Wed 18 Nov 2026 11:16"  # the morning lesson ended at T0 + 600
+
+
+def test_an_ended_lessons_incidents_say_when_they_cleared_and_a_lesson_under_way_says_not_yet(
+        services, web, every_rule):
+    web = signed_in(services, web, "dsl")
+    for (rule, _), incident_id in every_rule.items():
+        incident = services.incidents.get(incident_id)
+        page = text(web.get(f"/incidents/{incident_id}"))
+        if not BY_ID[rule].settles:
+            assert "Cleared" not in page and "not yet" not in page, rule  # an event or a latch: nothing to clear
+        elif incident["meeting_uuid"] == EVENING_UUID:
+            assert "Cleared not yet" in page, rule  # the evening lesson is still going on
+        else:
+            assert "Cleared Wed 18 Nov 2026 11:" in page and "not yet" not in page, rule
+
+
+def a_lesson(services, notifier) -> Pipeline:
+    pipeline = Pipeline.on_redis(services.config, services.redis, services.clock, services.incidents, notifier)
+    for event in (zoom.started(zoom.T0), zoom.recording("started", zoom.T0),
+                  zoom.joined(zoom.T0, "t", TEACHER, user_id=zoom.HOST_ID, name="Alex Teacher"),
+                  zoom.joined(zoom.T0, "p1", PUPIL, name="Pupil One"),
+                  zoom.joined(zoom.T0, "p2", PUPIL_TWO, name="Pupil Two")):
+        pipeline.process(event)
+    return pipeline
+
+
+def test_an_outsider_whose_join_came_after_the_end_cleared_when_the_lesson_ended(services, notifier, web):
+    pipeline = a_lesson(services, notifier)
+    services.clock.set(zoom.T0 + 600)
+    pipeline.process(zoom.ended(zoom.T0 + 600))
+    services.clock.set(zoom.T0 + 700)
+    pipeline.process(zoom.joined(zoom.T0 + 60, "x", "", name="Unknown Caller"))  # Zoom delivered it late
+    [incident] = services.incidents.list(rule="external_participant")
+    assert incident["cleared_at"] == "2026-11-18T11:16:40Z"
+    page = text(signed_in(services, web, "dsl").get(f"/incidents/{incident['id']}"))
+    assert MORNING_END in page and "not yet" not in page
+
+
+def test_a_lesson_whose_end_never_came_clears_when_it_is_taken_as_over(services, notifier, web):
+    pipeline = a_lesson(services, notifier)
+    services.clock.set(zoom.T0 + 60)
+    pipeline.process(zoom.joined(zoom.T0 + 60, "x", "", name="Unknown Caller"))
+    services.clock.set(zoom.T0 + 600)
+    pipeline.process(zoom.left(zoom.T0 + 600, "x", ""))  # the outsider left; the lesson went quiet, no meeting.ended
+    pipeline.process(zoom.joined(zoom.T0 + 600, "y", "", name="Another Caller"))
+    assert services.incidents.list(rule="external_participant")[0]["cleared_at"] is None  # still someone outside
+    pipeline.record_unended(zoom.T0 * 1000 + 86_400_000)
+    [incident] = services.incidents.list(rule="external_participant")
+    assert incident["cleared_at"] == "2026-11-18T11:16:40Z"  # its last join or leave
+    page = text(signed_in(services, web, "dsl").get(f"/incidents/{incident['id']}"))
+    assert MORNING_END in page and "not yet" not in page
