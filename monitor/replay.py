@@ -137,6 +137,7 @@ def replay(paths: list[Path], config: SchoolConfig, *, data_dir: Path | None = N
             pipeline.checks.forget_out_of_hours_ending(pipeline.hours)  # but those the lesson hours would end first
         pipeline.checks.fire_due(sys.maxsize)
         pipeline.record_unended(sys.maxsize)  # and a meeting that never sent meeting.ended is over
+        incidents.mark_replayed(notifier.opened)
         seconds = time.perf_counter() - started
         opened = [incidents.get(incident_id) for incident_id in notifier.opened]
         engine.dispose()

@@ -65,7 +65,8 @@ class Incident(Base):
     alert_enqueued_at: Mapped[datetime | None]
     alert_state: Mapped[str] = mapped_column(String(16), default="pending", server_default="pending")
     """pending (waiting for its group), alerted, cleared (within the group wait: nothing sent), unrouted,
-    silenced, inhibited (a meeting-level breach of the same meeting speaks for it)."""
+    silenced, inhibited (a meeting-level breach of the same meeting speaks for it), replayed (opened by
+    ``monitor replay``, which alerts nobody)."""
     acknowledged_at: Mapped[datetime | None]
     acknowledged_by: Mapped[str | None]
     closed_at: Mapped[datetime | None]

@@ -198,6 +198,14 @@ class IncidentStore:
                          .where(incidents.c.id == incident_id, incidents.c.alert_enqueued_at.is_(None))
                          .values(alert_enqueued_at=at))
 
+    def mark_replayed(self, incident_ids: list[int]) -> None:
+        """Replay alerts nobody: its incidents still waiting for an alert say so (alert_state "replayed")."""
+        if incident_ids:
+            with self.engine.begin() as conn:
+                conn.execute(update(incidents).where(incidents.c.id.in_(incident_ids),
+                                                     incidents.c.alert_state == "pending")
+                             .values(alert_state="replayed"))
+
     def needs_alert(self, incident_id: int) -> bool:
         """True while the incident's alert has not been enqueued; False for an unknown incident."""
         with self.engine.connect() as conn:

@@ -13,16 +13,8 @@ from ..incidents.concerned import person_key
 from ..incidents.triage import OUTCOMES, TriageError
 from ..rules import BY_ID
 from . import EVERYONE, TRIAGERS, bp, may_read_chronology, now, visible, who
+from .alert_words import alert_words
 from .happenings import event_facts, names
-
-ALERT_STATES = {
-    "pending": "waiting to be sent (grouped with the lesson's other incidents)",
-    "alerted": "sent",
-    "cleared": "not sent: the condition cleared within the group wait",
-    "unrouted": "not sent: no route in the school's alert settings",
-    "silenced": "not sent: silenced",
-    "inhibited": "not sent: covered by the lesson's alert about its host",
-}
 
 
 class ActionForm(FlaskForm):
@@ -70,7 +62,7 @@ def incident(incident_id: int):
         identify_pupils=role != "viewer", can_triage=role in TRIAGERS, person_key=person_key,
         may_read_chronology=may_read_chronology, attempts=svc.alerts.attempts(incident_id),
         history=svc.triage.history(incident_id), notes=svc.triage.notes(incident_id), outcomes=OUTCOMES,
-        alert_states=ALERT_STATES,
+        alert_words=alert_words,
         action_form=ActionForm(), close_form=CloseForm(), reopen_form=ReopenForm(), note_form=NoteForm(),
         assign_form=AssignForm(assignee=found["assigned_to"]))
 

@@ -14,6 +14,7 @@ from ..current import services
 from ..rules import RULES
 from ..spreadsheet import csv_text
 from . import EVERYONE, HEADLINES, TRIAGERS, bp, now, school_zone, visible_criteria, who
+from .alert_words import alert_words
 
 ANY = SelectChoice("", "any")
 STATUSES = ("new", "acknowledged", "closed")
@@ -70,7 +71,7 @@ def incidents():
     unchecked = store.unchecked(limit=20) if current_user.role in TRIAGERS else []
     return render_template("incidents.html", form=form, incidents=store.list(limit=200, **criteria),
                            counts=store.counts(**criteria), status_links=links, headlines=HEADLINES, query=query,
-                           unchecked=unchecked,
+                           unchecked=unchecked, alert_words=alert_words,
                            today=now().astimezone(school_zone()).date().isoformat())
 
 

@@ -1,9 +1,13 @@
 """What a busy DSL reads must be true: an incident clears when its meeting ends, and says when; an event has nothing
 to clear; an incident never waits "not yet" for a meeting that is over."""
+from monitor.alerting.store import AlertStore
 from monitor.pipeline import Pipeline
+from monitor.replay import replay
 from monitor.rules import BY_ID
 
 from .. import zoom
+from ..api.test_api_incidents import AUTH
+from ..replay.examples import EXAMPLES
 from ..signing_in import signed_in
 from ..staff_pages import EVENING_UUID, PUPIL, PUPIL_TWO, TEACHER
 from .test_every_rule import text
@@ -60,3 +64,25 @@ def test_a_lesson_whose_end_never_came_clears_when_it_is_taken_as_over(services,
     assert incident["cleared_at"] == "2026-11-18T11:16:40Z"  # its last join or leave
     page = text(signed_in(services, web, "dsl").get(f"/incidents/{incident['id']}"))
     assert MORNING_END in page and "not yet" not in page
+
+
+def test_a_replayed_incident_says_no_alert_was_sent_on_its_page_the_queue_and_the_api(services, web, client):
+    [example] = [path for path in EXAMPLES if path.stem == "1000-external-participant"]
+    [opened] = replay([example], services.config, database_url=str(services.database.url)).incidents
+    assert opened["alert_state"] == "replayed"
+    [listed] = client.get("/api/incidents", headers=AUTH).get_json()["incidents"]
+    assert listed["alert_state"] == "replayed"
+    web = signed_in(services, web, "dsl")
+    for page in (web.get(f"/incidents/{opened['id']}"), web.get("/incidents")):
+        assert "no alert (replayed)" in text(page) and "waiting to be sent" not in text(page)
+
+
+def test_an_incident_with_no_route_for_its_rule_says_so(services, notifier, web):
+    pipeline = a_lesson(services, notifier)
+    pipeline.process(zoom.joined(zoom.T0 + 60, "x", "", name="Unknown Caller"))
+    [incident] = services.incidents.list()
+    web = signed_in(services, web, "dsl")
+    assert "waiting to be sent" in text(web.get(f"/incidents/{incident['id']}"))
+    AlertStore(services.database).settle([incident["id"]], "unrouted")
+    for page in (web.get(f"/incidents/{incident['id']}"), web.get("/incidents")):
+        assert "no alert channel for this rule" in text(page) and "waiting to be sent" not in text(page)
