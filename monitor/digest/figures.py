@@ -1,9 +1,11 @@
 """The weekly digest's figures: a pure function of the incidents, the lessons, the week and the school's time zone.
 
 Every figure is "as at the end of the week" (the next Monday 00:00, school time), so a digest made again later gives
-the same figures as long as nobody changed the incidents since. No pupil appears here: incidents are counted, staff
-are named only when the staff directory knows them, and an incident's subject is used only when it is the member of
-staff whose conduct it is about (private_chat; for external_participant it is an outsider's e-mail).
+the same figures as long as nobody changed the incidents since; but the lists of incidents overdue and not
+acknowledged (what needs attention) leave out those closed, or acknowledged, since. No pupil appears here:
+incidents are counted, staff are named only when the staff directory knows them, and an incident's subject is used
+only when it is the member of staff whose conduct it is about (private_chat; for external_participant it is an
+outsider's e-mail).
 """
 from __future__ import annotations
 
@@ -171,9 +173,11 @@ def make_digest(week: Week, incidents: Iterable[IncidentFacts], lessons: Iterabl
 
     still_open = [i for i in incidents if i.opened_at < end and not (i.closed_at and i.closed_at < end)]
     last_day = week.days[-1]
-    overdue = [i for i in still_open if (i.due_on <= last_day if i.due_on is not None
-                                         else i.opened_at <= end - timedelta(days=overdue_days))]
-    unacknowledged = [i for i in still_open if not (i.acknowledged_at and i.acknowledged_at < end)]
+    # Who needs chasing is read as the incidents stand now: one closed since the week ended is never listed.
+    still_unclosed = [i for i in still_open if i.closed_at is None]
+    overdue = [i for i in still_unclosed if (i.due_on <= last_day if i.due_on is not None
+                                             else i.opened_at <= end - timedelta(days=overdue_days))]
+    unacknowledged = [i for i in still_unclosed if i.acknowledged_at is None]
     to_ack = [(i.acknowledged_at - i.opened_at).total_seconds() / 60 for i in incidents
               if _within(i.acknowledged_at, start, end)]
     to_close = [(i.closed_at - i.opened_at).total_seconds() / 3600 for i in incidents

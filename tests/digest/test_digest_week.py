@@ -225,3 +225,19 @@ def test_monitor_digest_send_sends_again_on_request(recorded_week):
     assert len(ids) == 1           # one Message-ID for the week: a mail client can drop the resend
     missing = monitor_digest(config_path, data, "--week", "2026-W48", "--send")
     assert missing.returncode == 2 and "SMTP_HOST is not set" in missing.stderr
+
+
+def test_an_incident_closed_or_acknowledged_since_the_week_ended_never_needs_attention(recorded_week):
+    config_path, data, ids = recorded_week
+    engine = create_engine(f"sqlite:///{data / 'monitor.sqlite3'}")
+    sunday_night = datetime(2026, 11, 30, 6, 0, tzinfo=timezone.utc)  # after the week, before the digest
+    triage = Triage(engine)
+    assert triage.close(DSL, ids["Year 7 French (W45)"], "no_action", "Checked.", sunday_night)
+    assert triage.acknowledge(DSL, ids["Year 12 History"], sunday_night)
+    engine.dispose()
+    d = service_for(config_path, data).make(W48)
+    assert d.open == 6  # as at the end of the week
+    assert [r.id for r in d.overdue] == [ids["Year 7 French (W47)"], ids["Year 11 Physics"]]
+    assert [r.id for r in d.unacknowledged] == [ids["Year 7 French (W47)"], ids["Year 11 Physics catch-up"]]
+    assert not any(f"#{ids['Year 7 French (W45)']} " in item or f"#{ids['Year 12 History']} " in item
+                   for item in d.attention)

@@ -1,6 +1,10 @@
 """What a busy DSL reads must be true: an incident clears when its meeting ends, and says when; an event has nothing
 to clear; an incident never waits "not yet" for a meeting that is over."""
+from datetime import date, timedelta
+
 from monitor.alerting.store import AlertStore
+from monitor.clock import utc_now
+from monitor.incidents.concerned import person_key
 from monitor.pipeline import Pipeline
 from monitor.replay import replay
 from monitor.rules import BY_ID
@@ -86,3 +90,21 @@ def test_an_incident_with_no_route_for_its_rule_says_so(services, notifier, web)
     AlertStore(services.database).settle([incident["id"]], "unrouted")
     for page in (web.get(f"/incidents/{incident['id']}"), web.get("/incidents")):
         assert "no alert channel for this rule" in text(page) and "waiting to be sent" not in text(page)
+
+
+def test_a_closed_incident_is_never_unacknowledged_or_overdue_in_the_queue_or_a_chronology(services, notifier, web):
+    pipeline = a_lesson(services, notifier)
+    pipeline.process(zoom.joined(zoom.T0 + 60, "x", "", name="Unknown Caller"))
+    [incident] = services.incidents.list()
+    web = signed_in(services, web, "dsl")
+    dsl = (None, "dsl@gatehouse.sch.uk")
+    overdue = date.fromtimestamp(zoom.T0) - timedelta(days=1)
+    assert services.triage.assign(dsl, incident["id"], "dsl@gatehouse.sch.uk", overdue, utc_now(services.clock))
+    queue = text(web.get("/incidents"))
+    assert "Not acknowledged" in queue and "overdue" in queue and "1 to acknowledge" in queue  # before it is closed
+    assert services.triage.close(dsl, incident["id"], "no_action", "A parent joining by mistake.",
+                                 utc_now(services.clock))
+    queue = text(web.get("/incidents"))
+    assert "Not acknowledged" not in queue and "overdue" not in queue and "0 to acknowledge" in queue
+    chronology = text(web.get(f"/people/{person_key(PUPIL)}"))
+    assert "closed" in chronology and "new" not in chronology.split("Status", 1)[1]
