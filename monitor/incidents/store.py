@@ -214,10 +214,12 @@ class IncidentStore:
 
     def awaiting_alert(self, opened_since: datetime) -> list[int]:
         """Incidents opened since then whose alert job was never queued (Redis failed between the commit and the
-        enqueue): the outbox the worker's sweep empties."""
+        enqueue): the outbox the worker's sweep empties. Incidents a replay opened are not alerted, whatever database
+        it wrote them to."""
         with self.engine.connect() as conn:
             return list(conn.execute(select(incidents.c.id).where(
-                incidents.c.alert_enqueued_at.is_(None), incidents.c.opened_at >= opened_since)
+                incidents.c.alert_enqueued_at.is_(None), incidents.c.opened_at >= opened_since,
+                incidents.c.alert_state != "replayed")
                 .order_by(incidents.c.id)).scalars())
 
     def set_aside(self, c: SetAside) -> None:
