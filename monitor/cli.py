@@ -1,9 +1,11 @@
 """The ``monitor`` command (contracts.md, Command line)."""
 from __future__ import annotations
 
+import errno
 import importlib
 import json
 import logging
+import socket
 import sys
 from pathlib import Path
 
@@ -30,7 +32,23 @@ def _workers():
     return importlib.import_module(WORKERS)
 
 
-def _fail(exc: Exception) -> None:
+def _listening(host: str, port: int) -> socket.socket:
+    """The server's socket, bound before anything starts: a port in use stops `monitor serve` with one sentence."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as waitress does: a port in TIME_WAIT is free
+    try:
+        listener.bind((host, port))
+    except OSError as exc:
+        listener.close()
+        if exc.errno == errno.EADDRINUSE:
+            _fail(f"port {port} on {host} is in use: stop what uses it or pass --port")
+        _fail(f"cannot listen on {host} port {port}: {exc.strerror}")
+    listener.listen(1024)
+    return listener
+
+
+def _fail(exc: Exception | str) -> None:
     click.echo(f"monitor: {exc}", err=True)
     sys.exit(2)
 
@@ -54,6 +72,7 @@ def serve(host: str, port: int, config: Path | None) -> None:
     from .wiring import build_services
 
     settings = _settings(config)
+    listener = _listening(host, port)
     try:
         services = build_services(settings, embedded_ok=True, upgrade=True)  # the one process: it migrates too
     except ConfigError as exc:
@@ -66,9 +85,11 @@ def serve(host: str, port: int, config: Path | None) -> None:
         click.echo("Using the Redis server at REDIS_URL and the database at "
                    f"{'DATABASE_URL' if settings.database_url else database_url(settings)}.")
     click.echo(f"School: {services.config.school.name} ({services.config.path})")
-    click.echo(f"Give Zoom this endpoint URL (behind your HTTPS proxy): http://{host}:{port}/zoom/webhook")
+    here = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+    click.echo(f"Give Zoom this endpoint URL (behind your HTTPS proxy): {here}/zoom/webhook")
+    click.echo(f"Staff sign in at {here}/login (behind the same proxy)")
     _workers().start_embedded_worker(services)
-    waitress.serve(create_app(services), host=host, port=port, threads=8, ident="monitor")
+    waitress.serve(create_app(services), sockets=[listener], threads=8, ident="monitor")
 
 
 REPLAY_FIELDS = ("id", "rule", "severity", "meeting_uuid", "meeting_id", "topic", "subject", "began_at", "opened_at",
