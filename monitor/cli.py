@@ -157,9 +157,18 @@ def _accounts():
     return AccountStore(_database(Settings()))
 
 
+def _long_enough(password: str) -> str:
+    """Checked as it is typed, before it is asked for again: the store would refuse it only after both."""
+    from .accounts.store import MIN_PASSWORD
+
+    if len(password) < MIN_PASSWORD:
+        raise click.UsageError(f"the password must have at least {MIN_PASSWORD} characters")
+    return password
+
+
 def _password(from_stdin: bool) -> str:
     return sys.stdin.readline().rstrip("\n") if from_stdin else \
-        click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        click.prompt("Password", hide_input=True, confirmation_prompt=True, value_proc=_long_enough)
 
 
 def _enrolment(uri: str | None) -> None:
@@ -170,7 +179,8 @@ def _enrolment(uri: str | None) -> None:
 
 ROLE = click.Choice(["dsl", "deputy", "headteacher", "viewer"])
 PASSWORD_STDIN = click.option("--password-stdin", is_flag=True,
-                              help="Read the password from standard input (for scripts).")
+                              help="Read the password from standard input, one line (for scripts); without it, "
+                                   "it is asked for, twice, without showing it.")
 
 
 @users.command("add")
@@ -180,7 +190,9 @@ PASSWORD_STDIN = click.option("--password-stdin", is_flag=True,
 @click.option("--totp/--no-totp", default=False, help="A second factor (always on for the dsl role).")
 @PASSWORD_STDIN
 def users_add(email: str, name: str, role: str, totp: bool, password_stdin: bool) -> None:
-    """Add an account; prints how to enrol its authenticator app when it has a second factor."""
+    """Add an account; prints how to enrol its authenticator app when it has a second factor.
+
+    The password (12+ characters) is asked for, or read from standard input with --password-stdin."""
     from datetime import datetime, timezone
 
     from .accounts.store import AccountError
