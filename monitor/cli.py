@@ -19,7 +19,13 @@ WORKERS = "workers.run"
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
+CONFIG = click.option("--config", type=click.Path(path_type=Path),
+                      help="School config file (default: $MONITOR_CONFIG, else config/monitor.toml).")
+"""Every command that reads the school's config takes it so, and finds it with _settings."""
+
+
 def _settings(config: Path | None) -> Settings:
+    """The environment's settings; the school's config is --config, else MONITOR_CONFIG, else config/monitor.toml."""
     settings = Settings()
     if config is not None:
         settings.monitor_config = config
@@ -62,7 +68,7 @@ def main() -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--config", type=click.Path(path_type=Path), help="School config file (default: $MONITOR_CONFIG).")
+@CONFIG
 def serve(host: str, port: int, config: Path | None) -> None:
     """Run the whole service in one process."""
     import waitress
@@ -98,7 +104,7 @@ TABLE = (("opened_at", 24), ("rule", max(map(len, RULE_IDS))), ("meeting_id", 12
 
 
 @main.command()
-@click.option("--config", type=click.Path(path_type=Path), help="School config file (default: $MONITOR_CONFIG).")
+@CONFIG
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line for each incident opened.")
 @click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Keep the replay's database here instead of a private temporary one.")
@@ -265,7 +271,7 @@ def alerts() -> None:
 
 
 @alerts.command("test")
-@click.option("--config", type=click.Path(path_type=Path), help="School config file (default: $MONITOR_CONFIG).")
+@CONFIG
 @click.option("--channel", "names", multiple=True, help="Only this channel (may be given again); default: all.")
 def alerts_test(config: Path | None, names: tuple[str, ...]) -> None:
     """Send a test alert, marked as one, through each configured channel now, and say how each went.
@@ -310,7 +316,7 @@ def alerts_test(config: Path | None, names: tuple[str, ...]) -> None:
 @click.option("--week", help="ISO week, e.g. 2026-W48 (default: the last whole week).")
 @click.option("--format", "fmt", type=click.Choice(["text", "html", "json"]), default="text", show_default=True)
 @click.option("--send", is_flag=True, help="Keep it and e-mail it to the [digest] recipients (again, if sent before).")
-@click.option("--config", type=click.Path(path_type=Path), help="School config file (default: $MONITOR_CONFIG).")
+@CONFIG
 def digest(week: str | None, fmt: str, send: bool, config: Path | None) -> None:
     """Show a week's safeguarding digest, or send it."""
     from .alerting.channels import DeliveryError, missing_smtp
