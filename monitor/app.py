@@ -8,7 +8,7 @@ import secrets
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import api, headers, staff, webhook
+from . import api, errors, headers, staff, webhook
 from .accounts import web as accounts_web
 from .alerting import api as alerts_api
 from .config import ConfigError
@@ -41,6 +41,7 @@ def create_app(services: Services | None = None) -> Flask:
     )
     app.extensions["monitor"] = services
     headers.init_staff_app(app)
+    errors.init_staff_app(app)
     if services.config.web.trusted_proxies:  # the staff's addresses, for their sign-in limits
         hops = services.config.web.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)

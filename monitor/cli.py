@@ -1,9 +1,11 @@
 """The ``monitor`` command (contracts.md, Command line)."""
 from __future__ import annotations
 
+import errno
 import importlib
 import json
 import logging
+import socket
 import sys
 from pathlib import Path
 
@@ -17,7 +19,13 @@ WORKERS = "workers.run"
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
+CONFIG = click.option("--config", type=click.Path(path_type=Path),
+                      help="School config file (default: $MONITOR_CONFIG, else config/monitor.toml).")
+"""Every command that reads the school's config takes it so, and finds it with _settings."""
+
+
 def _settings(config: Path | None) -> Settings:
+    """The environment's settings; the school's config is --config, else MONITOR_CONFIG, else config/monitor.toml."""
     settings = Settings()
     if config is not None:
         settings.monitor_config = config
@@ -30,7 +38,23 @@ def _workers():
     return importlib.import_module(WORKERS)
 
 
-def _fail(exc: Exception) -> None:
+def _listening(host: str, port: int) -> socket.socket:
+    """The server's socket, bound before anything starts: a port in use stops `monitor serve` with one sentence."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as waitress does: a port in TIME_WAIT is free
+    try:
+        listener.bind((host, port))
+    except OSError as exc:
+        listener.close()
+        if exc.errno == errno.EADDRINUSE:
+            _fail(f"port {port} on {host} is in use: stop what uses it or pass --port")
+        _fail(f"cannot listen on {host} port {port}: {exc.strerror}")
+    listener.listen(1024)
+    return listener
+
+
+def _fail(exc: Exception | str) -> None:
     click.echo(f"monitor: {exc}", err=True)
     sys.exit(2)
 
@@ -44,7 +68,7 @@ def main() -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--config", type=click.Path(path_type=Path), help="School config file (default: $MONITOR_CONFIG).")
+@CONFIG
 def serve(host: str, port: int, config: Path | None) -> None:
     """Run the whole service in one process."""
     import waitress
@@ -54,6 +78,7 @@ def serve(host: str, port: int, config: Path | None) -> None:
     from .wiring import build_services
 
     settings = _settings(config)
+    listener = _listening(host, port)
     try:
         services = build_services(settings, embedded_ok=True, upgrade=True)  # the one process: it migrates too
     except ConfigError as exc:
@@ -66,9 +91,11 @@ def serve(host: str, port: int, config: Path | None) -> None:
         click.echo("Using the Redis server at REDIS_URL and the database at "
                    f"{'DATABASE_URL' if settings.database_url else database_url(settings)}.")
     click.echo(f"School: {services.config.school.name} ({services.config.path})")
-    click.echo(f"Give Zoom this endpoint URL (behind your HTTPS proxy): http://{host}:{port}/zoom/webhook")
+    here = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+    click.echo(f"Give Zoom this endpoint URL (behind your HTTPS proxy): {here}/zoom/webhook")
+    click.echo(f"Staff sign in at {here}/login (behind the same proxy)")
     _workers().start_embedded_worker(services)
-    waitress.serve(create_app(services), host=host, port=port, threads=8, ident="monitor")
+    waitress.serve(create_app(services), sockets=[listener], threads=8, ident="monitor")
 
 
 REPLAY_FIELDS = ("id", "rule", "severity", "meeting_uuid", "meeting_id", "topic", "subject", "began_at", "opened_at",
@@ -77,7 +104,7 @@ TABLE = (("opened_at", 24), ("rule", max(map(len, RULE_IDS))), ("meeting_id", 12
 
 
 @main.command()
-@click.option("--config", type=click.Path(path_type=Path), help="School config file (default: $MONITOR_CONFIG).")
+@CONFIG
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line for each incident opened.")
 @click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Keep the replay's database here instead of a private temporary one.")
@@ -136,9 +163,18 @@ def _accounts():
     return AccountStore(_database(Settings()))
 
 
+def _long_enough(password: str) -> str:
+    """Checked as it is typed, before it is asked for again: the store would refuse it only after both."""
+    from .accounts.store import MIN_PASSWORD
+
+    if len(password) < MIN_PASSWORD:
+        raise click.UsageError(f"the password must have at least {MIN_PASSWORD} characters")
+    return password
+
+
 def _password(from_stdin: bool) -> str:
     return sys.stdin.readline().rstrip("\n") if from_stdin else \
-        click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        click.prompt("Password", hide_input=True, confirmation_prompt=True, value_proc=_long_enough)
 
 
 def _enrolment(uri: str | None) -> None:
@@ -149,7 +185,8 @@ def _enrolment(uri: str | None) -> None:
 
 ROLE = click.Choice(["dsl", "deputy", "headteacher", "viewer"])
 PASSWORD_STDIN = click.option("--password-stdin", is_flag=True,
-                              help="Read the password from standard input (for scripts).")
+                              help="Read the password from standard input, one line (for scripts); without it, "
+                                   "it is asked for, twice, without showing it.")
 
 
 @users.command("add")
@@ -159,7 +196,9 @@ PASSWORD_STDIN = click.option("--password-stdin", is_flag=True,
 @click.option("--totp/--no-totp", default=False, help="A second factor (always on for the dsl role).")
 @PASSWORD_STDIN
 def users_add(email: str, name: str, role: str, totp: bool, password_stdin: bool) -> None:
-    """Add an account; prints how to enrol its authenticator app when it has a second factor."""
+    """Add an account; prints how to enrol its authenticator app when it has a second factor.
+
+    The password (12+ characters) is asked for, or read from standard input with --password-stdin."""
     from datetime import datetime, timezone
 
     from .accounts.store import AccountError
@@ -232,7 +271,7 @@ def alerts() -> None:
 
 
 @alerts.command("test")
-@click.option("--config", type=click.Path(path_type=Path), help="School config file (default: $MONITOR_CONFIG).")
+@CONFIG
 @click.option("--channel", "names", multiple=True, help="Only this channel (may be given again); default: all.")
 def alerts_test(config: Path | None, names: tuple[str, ...]) -> None:
     """Send a test alert, marked as one, through each configured channel now, and say how each went.
@@ -277,7 +316,7 @@ def alerts_test(config: Path | None, names: tuple[str, ...]) -> None:
 @click.option("--week", help="ISO week, e.g. 2026-W48 (default: the last whole week).")
 @click.option("--format", "fmt", type=click.Choice(["text", "html", "json"]), default="text", show_default=True)
 @click.option("--send", is_flag=True, help="Keep it and e-mail it to the [digest] recipients (again, if sent before).")
-@click.option("--config", type=click.Path(path_type=Path), help="School config file (default: $MONITOR_CONFIG).")
+@CONFIG
 def digest(week: str | None, fmt: str, send: bool, config: Path | None) -> None:
     """Show a week's safeguarding digest, or send it."""
     from .alerting.channels import DeliveryError, missing_smtp

@@ -9,6 +9,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from .current import services
+from .errors import init_machine_app
 from .events import URL_VALIDATION, BadEvent, read_event
 from .headers import init_zoom_app
 from .signature import url_validation_token, verify
@@ -88,6 +89,7 @@ def init_app(app: Flask) -> None:
     zoom.config["MAX_CONTENT_LENGTH"] = app.config["MAX_CONTENT_LENGTH"]
     zoom.extensions["monitor"] = app.extensions["monitor"]
     zoom.register_blueprint(bp)
+    init_machine_app(zoom)
     zoom.register_error_handler(RequestEntityTooLarge, _too_large)
     init_zoom_app(zoom)
     staff = app.wsgi_app

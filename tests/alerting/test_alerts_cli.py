@@ -112,3 +112,17 @@ def test_an_unknown_channel_or_none_configured_is_an_error(admin, tmp_path):
     bare = write_config(tmp_path / "bare")
     result = CliRunner().invoke(main, ["alerts", "test", "--config", str(bare)])
     assert result.exit_code == 2 and "no alert channels are configured" in result.output
+
+
+def test_a_security_setting_the_server_does_not_match_is_explained(admin):
+    """The local server offers neither STARTTLS nor TLS on connecting."""
+    run, mailbox = admin
+    starttls = run("--channel", "dsl", SMTP_SECURITY="starttls")
+    assert starttls.exit_code == 1
+    assert starttls.output.splitlines()[0].endswith(
+        ": the server does not offer STARTTLS: set SMTP_SECURITY=none or ssl")
+    ssl = run("--channel", "dsl", SMTP_SECURITY="ssl")
+    assert ssl.exit_code == 1
+    assert ssl.output.splitlines()[0].endswith(
+        ": the server does not speak SSL/TLS on connecting: set SMTP_SECURITY=starttls or none")
+    assert not mailbox.received

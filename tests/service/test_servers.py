@@ -1,5 +1,6 @@
 """End to end, as a user runs it: signed deliveries to the real server processes, rosters read back over HTTP."""
 import random
+import socket
 import subprocess
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -125,3 +126,23 @@ def test_gunicorn_without_redis_url_refuses_to_start_and_says_why(tmp_path):
                             env=env_for(tmp_path, PYTHONPATH=str(ROOT)), cwd=tmp_path)
     assert result.returncode != 0
     assert "REDIS_URL is not set" in result.stderr
+
+
+def test_serve_says_where_staff_sign_in(tmp_path):
+    port = free_port()
+    with running(monitor("serve", "--port", str(port)), port, env_for(tmp_path), cwd=tmp_path) as base:
+        assert httpx.get(f"{base}/login").status_code == 200
+    log = (tmp_path / f".server-{port}.log").read_text()
+    assert f"Staff sign in at http://127.0.0.1:{port}/login" in log
+
+
+def test_serve_on_a_port_in_use_says_so_in_one_sentence(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(monitor("serve", "--port", str(port)), capture_output=True, text=True, timeout=30,
+                                env=env_for(tmp_path), cwd=tmp_path)
+    assert result.returncode != 0
+    assert result.stderr.strip() == f"monitor: port {port} on 127.0.0.1 is in use: stop what uses it or pass --port"
+    assert "Traceback" not in result.stdout + result.stderr

@@ -17,6 +17,9 @@ from .text import LINK_LABEL, one_line, reason
 log = logging.getLogger(__name__)
 
 SECURITIES = ("starttls", "ssl", "none")
+NO_STARTTLS = "the server does not offer STARTTLS: set SMTP_SECURITY=none or ssl"
+NO_SSL = "the server does not speak SSL/TLS on connecting: set SMTP_SECURITY=starttls or none"
+"""What an IT admin reads when SMTP_SECURITY does not match the server (the usual mistake when setting it up)."""
 SEVERITY_COLOURS = {"high": "#b00020", "medium": "#b45f06", "low": "#1f5fa8"}
 
 
@@ -99,6 +102,14 @@ class EmailChannel:
                 refused = smtp.send_message(mail, from_addr=parseaddr(self.sender)[1], to_addrs=list(recipients))
         except smtplib.SMTPRecipientsRefused as exc:
             raise self._error(exc, f"all {len(exc.recipients)} recipients refused") from None
+        except smtplib.SMTPNotSupportedError as exc:
+            if self.security == "starttls" and "STARTTLS" in str(exc):
+                raise self._hint(NO_STARTTLS) from None
+            raise self._error(exc, self._describe(exc)) from None
+        except ssl.SSLError as exc:
+            if self.security == "ssl" and not isinstance(exc, ssl.SSLCertVerificationError):
+                raise self._hint(NO_SSL) from None
+            raise self._error(exc, self._describe(exc)) from None
         except (smtplib.SMTPException, OSError) as exc:
             raise self._error(exc, self._describe(exc)) from None
         if refused:
@@ -118,6 +129,9 @@ class EmailChannel:
             text = error.decode(errors="replace") if isinstance(error, bytes) else str(error)
             return f"{exc.smtp_code} {text}"
         return str(exc)
+
+    def _hint(self, hint: str) -> DeliveryError:
+        return DeliveryError(f"e-mail via {self.host}:{self.port}: {hint}")
 
     def _error(self, exc: Exception, why: str) -> DeliveryError:
         why = reason(why, [self._password])
