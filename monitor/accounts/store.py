@@ -42,6 +42,8 @@ class Person:
     needs_code: bool
     session_version: int = 0
     disabled: bool = False
+    enrolled: bool = True
+    """False while the authenticator app of an account with a second factor has not yet given a right code."""
 
     is_authenticated = True
     is_anonymous = False
@@ -57,7 +59,15 @@ class Person:
 
 def _person(row) -> Person:
     return Person(row.id, row.email, row.name, row.role, row.totp_secret is not None, row.session_version,
-                  row.disabled)
+                  row.disabled, row.totp_secret is None or row.totp_confirmed_at is not None)
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    """What an authenticator app needs: the otpauth:// URI (its QR code), or the secret typed in by hand."""
+
+    uri: str
+    secret: str
 
 
 def _hash(password: str) -> str:
@@ -152,11 +162,12 @@ class AccountStore:
 
     def check_code(self, account_id: int, session_version: int, code: str, at: datetime) -> Person | None:
         """The account, when this is the authenticator's code of a time step not used before (the current one, or
-        the one before or after: clocks drift). A wrong code counts as a wrong password does."""
+        the one before or after: clocks drift). A wrong code counts as a wrong password does. Not before the
+        authenticator app is enrolled (confirm_second_factor)."""
         with writing(self.engine) as conn:
             row = _reserve_try(conn, and_(accounts.c.id == account_id,
                                           accounts.c.session_version == session_version), at)
-        if row is None or row.totp_secret is None:
+        if row is None or row.totp_secret is None or row.totp_confirmed_at is None:
             return None
         step = _matching_step(row.totp_secret, code, at, row.totp_last_step)
         if step is None:
@@ -167,6 +178,32 @@ class AccountStore:
                                                        or_(last_step.is_(None), last_step < step))
                                 .values(totp_last_step=step, failed_logins=0, locked_until=None)).rowcount
         return _person(row) if used else None
+
+    def enrolment(self, account_id: int, session_version: int) -> Enrolment | None:
+        """How to enrol the account's authenticator app, while no code of it has been accepted yet."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(accounts).where(
+                accounts.c.id == account_id, accounts.c.session_version == session_version,
+                accounts.c.disabled.is_(False), accounts.c.totp_secret.is_not(None),
+                accounts.c.totp_confirmed_at.is_(None))).first()
+        return Enrolment(_enrolment(row.totp_secret, row.email), row.totp_secret) if row else None
+
+    def confirm_second_factor(self, account_id: int, session_version: int, code: str, at: datetime) -> Person | None:
+        """The account, now enrolled, when this is its authenticator's code (the app was set up right). Counted as
+        a sign-in code is: a wrong one as a wrong password."""
+        with writing(self.engine) as conn:
+            row = _reserve_try(conn, and_(accounts.c.id == account_id, accounts.c.session_version == session_version,
+                                          accounts.c.totp_confirmed_at.is_(None)), at)
+        if row is None or row.totp_secret is None:
+            return None
+        step = _matching_step(row.totp_secret, code, at, row.totp_last_step)
+        if step is None:
+            return None
+        with writing(self.engine) as conn:
+            row = conn.execute(update(accounts).where(accounts.c.id == row.id, accounts.c.totp_confirmed_at.is_(None))
+                               .values(totp_last_step=step, totp_confirmed_at=at, failed_logins=0, locked_until=None)
+                               .returning(accounts)).first()
+        return _person(row) if row else None
 
     def end_sessions(self, account_id: int) -> None:
         """Every session of the account ends (its sign-out)."""

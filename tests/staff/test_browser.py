@@ -81,12 +81,13 @@ def csp_violations(page) -> list[str]:
 
 
 def sign_in(page, base, totp):
+    """Password, then the code: on the enrolment page at the account's first sign-in."""
     page.goto(f"{base}/login")
     page.get_by_label("E-mail").fill(DSL)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.get_by_label("Code").fill(totp.now())
-    page.get_by_role("button", name=re.compile("Continue|Sign in|Verify")).click()
+    page.get_by_role("button", name=re.compile("Continue|Sign in|Verify|Confirm")).click()
     page.wait_for_url(f"{base}/incidents")
 
 
