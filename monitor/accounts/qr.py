@@ -22,7 +22,7 @@ def qr_svg(uri: str) -> Markup:
 
 
 def qr_text(uri: str) -> str:
-    """Block characters, two modules a line: dark on light, as a phone's camera reads it from a terminal."""
+    """Block characters, two modules a line, the light ones drawn: on a dark terminal, dark on light."""
     out = io.StringIO()
     _code(uri).terminal(out=out, compact=True)
     return out.getvalue()
