@@ -42,7 +42,8 @@ class SignInForm(FlaskForm):
 
 
 class CodeForm(FlaskForm):
-    code = StringField("Code from your authenticator app", validators=[DataRequired(), Length(min=6, max=8)])
+    code = StringField("Code from your authenticator app", validators=[DataRequired(), Length(min=6, max=16)])
+    """Six digits, or at sign-in a recovery code (xxxxx-xxxxx)."""
 
 
 class SignOutForm(FlaskForm):
@@ -175,15 +176,15 @@ def enrol():
         attempt = _attempt(waiting["account"])
         if not attempt.allowed:
             return page("Too many attempts: try again later."), 429
-        person = services().accounts.confirm_second_factor(waiting["id"], waiting["version"], form.code.data, _now())
-        if person is None:
+        enrolled = services().accounts.confirm_second_factor(waiting["id"], waiting["version"], form.code.data, _now())
+        if enrolled is None:
             log.warning("enrolment code refused for account %s", waiting["id"])
             return page("That code is not right: check the app's clock, and that it shows this account, or the "
                         "account is locked for a while after too many attempts."), 401
         _throttle().succeeded(attempt)
-        _sign_in(person)
-        log.info("account %s enrolled its authenticator app and signed in", person.id)
-        return redirect(url_for("staff.incidents"))
+        _sign_in(enrolled.person)
+        log.info("account %s enrolled its authenticator app and signed in", enrolled.person.id)
+        return render_template("recovery_codes.html", codes=enrolled.recovery_codes)  # this once: kept only hashed
     return page(), 400 if request.method == "POST" else 200
 
 

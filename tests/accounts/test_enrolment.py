@@ -4,8 +4,10 @@ import re
 from datetime import datetime, timezone
 
 import pyotp
+from sqlalchemy import select
 
 from monitor.accounts.qr import qr_svg
+from monitor.accounts.store import recovery_codes
 
 from ..signing_in import add, csrf, sign_in
 
@@ -35,7 +37,8 @@ def test_the_first_sign_in_shows_the_qr_code_and_key_and_needs_a_right_code(serv
     assert give_enrolment_code(web, "000000").status_code == 401
     assert web.get("/incidents").headers["Location"].endswith("/login/enrol")
     response = give_enrolment_code(web, totp.at(now(services)))
-    assert response.status_code == 302 and web.get("/incidents").status_code == 200
+    assert response.status_code == 200 and b"recovery codes" in response.data
+    assert web.get("/incidents").status_code == 200
 
 
 def test_the_qr_code_is_the_accounts_enrolment(services, web):
@@ -77,3 +80,47 @@ def test_wrong_enrolment_codes_lock_the_account_as_wrong_passwords_do(services, 
     for _ in range(5):
         assert give_enrolment_code(web, "000000").status_code == 401
     assert give_enrolment_code(web, totp.at(now(services))).status_code == 401   # locked: even the right code
+
+
+# --- recovery codes ------------------------------------------------------------------------------------------------
+
+RECOVERY_CODE = re.compile(r"<code>([a-z2-9]{5}-[a-z2-9]{5})</code>")
+
+
+def enrolled(services, web):
+    """Enrols the DSL's app at the first sign-in; returns the recovery codes the page shows, then signs out."""
+    totp = add(services, DSL, "dsl", enrolled=False)
+    sign_in(web, DSL)
+    codes = RECOVERY_CODE.findall(give_enrolment_code(web, totp.at(now(services))).get_data(as_text=True))
+    web.post("/logout", data={"csrf_token": csrf(web.get("/incidents").data)})
+    return codes
+
+
+def give_code(web, code):
+    token = csrf(web.get("/login/code").data)
+    return web.post("/login/code", data={"code": code, "csrf_token": token})
+
+
+def test_enrolment_shows_ten_recovery_codes_once_and_keeps_them_only_hashed(services, web):
+    codes = enrolled(services, web)
+    assert len(set(codes)) == 10
+    with services.accounts.engine.connect() as conn:
+        kept = [row.code_hash for row in conn.execute(select(recovery_codes))]
+    assert len(kept) == 10 and not any(code in h or code.replace("-", "") in h for code in codes for h in kept)
+    assert all(h.startswith("scrypt:") for h in kept)
+    sign_in(web, DSL)                                          # signing in again: the codes are not shown again
+    assert web.get("/login/enrol").headers["Location"].endswith("/login/code")
+    assert not RECOVERY_CODE.search(web.get("/login/code").get_data(as_text=True))
+
+
+def test_a_recovery_code_signs_in_once_in_place_of_the_authenticators(services, web):
+    codes = enrolled(services, web)
+    sign_in(web, DSL)
+    assert give_code(web, codes[3].upper().replace("-", " ")).status_code == 302   # as typed off paper
+    assert web.get("/incidents").status_code == 200
+    assert services.accounts.recovery_codes_left(services.accounts.all()[0].id) == 9
+    web.post("/logout", data={"csrf_token": csrf(web.get("/incidents").data)})
+    sign_in(web, DSL)
+    assert give_code(web, codes[3]).status_code == 401                               # spent
+    assert give_code(web, "abcde-fghjk").status_code == 401                          # never one
+    assert give_code(web, codes[4]).status_code == 302

@@ -88,6 +88,10 @@ def sign_in(page, base, totp):
     page.get_by_role("button", name="Sign in").click()
     page.get_by_label("Code").fill(totp.now())
     page.get_by_role("button", name=re.compile("Continue|Sign in|Verify|Confirm")).click()
+    kept = page.get_by_role("link", name=re.compile("I have kept them"))
+    page.locator(".recovery-codes, .counts").first.wait_for()  # the page after the code, whichever it is
+    if kept.count():  # enrolled just now: the recovery codes, shown once
+        kept.click()
     page.wait_for_url(f"{base}/incidents")
 
 
