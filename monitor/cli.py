@@ -179,7 +179,11 @@ def _password(from_stdin: bool) -> str:
 
 def _enrolment(uri: str | None) -> None:
     if uri:
-        click.echo("Second factor: add this to the authenticator app (or scan it as a QR code):")
+        from .accounts.qr import qr_text
+
+        click.echo("Second factor: scan this QR code with the authenticator app (or add the address below to it;"
+                   " the first sign-in shows the code again):")
+        click.echo(qr_text(uri), nl=False)
         click.echo(uri)
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, String, false
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..incidents.models import Base
@@ -29,3 +29,17 @@ class Account(Base):
     disabled: Mapped[bool] = mapped_column(default=False, server_default=false())
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
     """The authenticator's last time step used to sign in: a code of that step or an earlier one is refused."""
+    totp_confirmed_at: Mapped[datetime | None]
+    """When the authenticator app first gave a right code: until then the account signs in only to enrol it."""
+
+
+class RecoveryCode(Base):
+    """A code, given once at enrolment, that signs in once in place of the authenticator's (a lost phone)."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE", name="fk_recovery_codes_account"), index=True)
+    code_hash: Mapped[str]
+    spent_at: Mapped[datetime | None]

@@ -1,5 +1,5 @@
-"""Accounts in the database: passwords hashed with scrypt, a TOTP second factor, lock-out after failed sign-ins,
-sessions that end when the account changes.
+"""Accounts in the database: passwords hashed with scrypt, a TOTP second factor (enrolled by its first right code,
+with recovery codes for a lost phone), lock-out after failed sign-ins, sessions that end when the account changes.
 
 A sign-in attempt is counted before its password or code is checked (one UPDATE that only a usable, unlocked account
 passes), so concurrent guesses cannot get past the limit while scrypt runs; a right answer resets the count."""
@@ -12,19 +12,26 @@ from functools import cache
 
 import pyotp
 from pyotp.utils import strings_equal
-from sqlalchemy import Connection, Engine, and_, case, func, literal, or_, select, update
+from sqlalchemy import Connection, Engine, and_, case, delete, func, insert, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..config import EMAIL_RE, normalise_email
 from ..db import writing
-from .models import ROLES, Account
+from .models import ROLES, Account, RecoveryCode
 
 accounts = Account.__table__
+recovery_codes = RecoveryCode.__table__
 MIN_PASSWORD = 12
 LOCK_AFTER = 5
 LOCK_FOR = timedelta(minutes=15)
 ISSUER = "Zoom safeguarding monitor"
+RECOVERY_CODES = 10
+RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+"""No 0/o, 1/l/i: read off paper. Ten characters of these are about 50 bits: no one guesses a code in five tries."""
+RECOVERY_HASH = "scrypt:4096:8:1"
+"""scrypt as for passwords, at an eighth of the work: a code is random, not a word a person chose, and a sign-in
+with one may check all ten."""
 
 
 class AccountError(ValueError):
@@ -42,6 +49,8 @@ class Person:
     needs_code: bool
     session_version: int = 0
     disabled: bool = False
+    enrolled: bool = True
+    """False while the authenticator app of an account with a second factor has not yet given a right code."""
 
     is_authenticated = True
     is_anonymous = False
@@ -57,7 +66,23 @@ class Person:
 
 def _person(row) -> Person:
     return Person(row.id, row.email, row.name, row.role, row.totp_secret is not None, row.session_version,
-                  row.disabled)
+                  row.disabled, row.totp_secret is None or row.totp_confirmed_at is not None)
+
+
+@dataclass(frozen=True)
+class Enrolled:
+    """An account whose authenticator app has just been confirmed, and its recovery codes, shown this once."""
+
+    person: Person
+    recovery_codes: list[str]
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    """What an authenticator app needs: the otpauth:// URI (its QR code), or the secret typed in by hand."""
+
+    uri: str
+    secret: str
 
 
 def _hash(password: str) -> str:
@@ -75,6 +100,17 @@ def _nobodys_hash() -> str:
 
 def _enrolment(secret: str, email: str) -> str:
     return pyotp.TOTP(secret).provisioning_uri(name=email, issuer_name=ISSUER)
+
+
+def _new_recovery_code() -> str:
+    code = "".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(10))
+    return f"{code[:5]}-{code[5:]}"
+
+
+def _as_recovery_code(code: str) -> str | None:
+    """The code as recovery codes are hashed, when it has their shape (an authenticator's code has six digits)."""
+    plain = "".join(code.split()).replace("-", "").lower()
+    return plain if len(plain) == 10 and set(plain) <= set(RECOVERY_ALPHABET) else None
 
 
 def _matching_step(secret: str, code: str, at: datetime, after: int | None) -> int | None:
@@ -152,12 +188,16 @@ class AccountStore:
 
     def check_code(self, account_id: int, session_version: int, code: str, at: datetime) -> Person | None:
         """The account, when this is the authenticator's code of a time step not used before (the current one, or
-        the one before or after: clocks drift). A wrong code counts as a wrong password does."""
+        the one before or after: clocks drift), or one of its recovery codes not spent yet (it is spent now). A wrong
+        code counts as a wrong password does. Not before the authenticator app is enrolled (confirm_second_factor)."""
         with writing(self.engine) as conn:
             row = _reserve_try(conn, and_(accounts.c.id == account_id,
                                           accounts.c.session_version == session_version), at)
-        if row is None or row.totp_secret is None:
+        if row is None or row.totp_secret is None or row.totp_confirmed_at is None:
             return None
+        recovery_code = _as_recovery_code(code)
+        if recovery_code is not None:
+            return _person(row) if self._spend_recovery_code(row.id, recovery_code, at) else None
         step = _matching_step(row.totp_secret, code, at, row.totp_last_step)
         if step is None:
             return None
@@ -167,6 +207,59 @@ class AccountStore:
                                                        or_(last_step.is_(None), last_step < step))
                                 .values(totp_last_step=step, failed_logins=0, locked_until=None)).rowcount
         return _person(row) if used else None
+
+    def enrolment(self, account_id: int, session_version: int) -> Enrolment | None:
+        """How to enrol the account's authenticator app, while no code of it has been accepted yet."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(accounts).where(
+                accounts.c.id == account_id, accounts.c.session_version == session_version,
+                accounts.c.disabled.is_(False), accounts.c.totp_secret.is_not(None),
+                accounts.c.totp_confirmed_at.is_(None))).first()
+        return Enrolment(_enrolment(row.totp_secret, row.email), row.totp_secret) if row else None
+
+    def confirm_second_factor(self, account_id: int, session_version: int, code: str, at: datetime) -> Enrolled | None:
+        """The account, now enrolled, when this is its authenticator's code (the app was set up right), with its new
+        recovery codes (only their hashes are kept). Counted as a sign-in code is: a wrong one as a wrong password."""
+        with writing(self.engine) as conn:
+            row = _reserve_try(conn, and_(accounts.c.id == account_id, accounts.c.session_version == session_version,
+                                          accounts.c.totp_confirmed_at.is_(None)), at)
+        if row is None or row.totp_secret is None:
+            return None
+        step = _matching_step(row.totp_secret, code, at, row.totp_last_step)
+        if step is None:
+            return None
+        codes = [_new_recovery_code() for _ in range(RECOVERY_CODES)]
+        hashes = [{"account_id": row.id, "code_hash": generate_password_hash(c.replace("-", ""), RECOVERY_HASH)}
+                  for c in codes]
+        with writing(self.engine) as conn:
+            row = conn.execute(update(accounts).where(accounts.c.id == row.id, accounts.c.totp_confirmed_at.is_(None))
+                               .values(totp_last_step=step, totp_confirmed_at=at, failed_logins=0, locked_until=None)
+                               .returning(accounts)).first()
+            if row is None:  # enrolled at the same moment by another request
+                return None
+            conn.execute(delete(recovery_codes).where(recovery_codes.c.account_id == row.id))
+            conn.execute(insert(recovery_codes), hashes)
+        return Enrolled(_person(row), codes)
+
+    def recovery_codes_left(self, account_id: int) -> int:
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.count()).where(recovery_codes.c.account_id == account_id,
+                                                           recovery_codes.c.spent_at.is_(None))).scalar_one()
+
+    def _spend_recovery_code(self, account_id: int, code: str, at: datetime) -> bool:
+        with self.engine.connect() as conn:
+            unspent = conn.execute(select(recovery_codes.c.id, recovery_codes.c.code_hash).where(
+                recovery_codes.c.account_id == account_id, recovery_codes.c.spent_at.is_(None))).all()
+        match = next((r.id for r in unspent if check_password_hash(r.code_hash, code)), None)
+        if match is None:
+            return False
+        with writing(self.engine) as conn:
+            spent = conn.execute(update(recovery_codes).where(recovery_codes.c.id == match,
+                                                              recovery_codes.c.spent_at.is_(None))
+                                 .values(spent_at=at)).rowcount
+            if spent:
+                _reset_tries(conn, account_id)
+        return bool(spent)
 
     def end_sessions(self, account_id: int) -> None:
         """Every session of the account ends (its sign-out)."""

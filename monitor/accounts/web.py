@@ -1,4 +1,5 @@
-"""Signing in to the incident queue: password, then the authenticator's code for accounts that have one."""
+"""Signing in to the incident queue: password, then the authenticator's code for accounts that have one. At an
+account's first sign-in its authenticator app is enrolled: a QR code of its secret, and a first right code."""
 from __future__ import annotations
 
 import logging
@@ -6,7 +7,7 @@ from datetime import datetime, timedelta
 from functools import wraps
 
 from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request, session, url_for
-from flask_login import LoginManager, current_user, login_required, login_user, logout_user
+from flask_login import LoginManager, current_user, login_required, login_url, login_user, logout_user
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFProtect
 from wtforms import EmailField, PasswordField, StringField
@@ -14,6 +15,7 @@ from wtforms.validators import DataRequired, Length
 
 from ..clock import utc_now
 from ..current import services
+from .qr import grouped, qr_svg
 from .store import Person
 from .throttle import Attempt, SignInThrottle, account_digest
 
@@ -23,6 +25,8 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 CODE_WAIT_SECONDS = 300
 """How long the code may take after the right password (the half-signed-in state)."""
+ENROL_WAIT_SECONDS = 900
+"""How long enrolling may take after the right password: installing an authenticator app takes a while."""
 SESSION_IDLE = timedelta(hours=10)
 """A session ends after this long without activity: a school's working day."""
 SEEN_EVERY_SECONDS = 60
@@ -38,7 +42,8 @@ class SignInForm(FlaskForm):
 
 
 class CodeForm(FlaskForm):
-    code = StringField("Code from your authenticator app", validators=[DataRequired(), Length(min=6, max=8)])
+    code = StringField("Code from your authenticator app", validators=[DataRequired(), Length(min=6, max=16)])
+    """Six digits, or at sign-in a recovery code (xxxxx-xxxxx)."""
 
 
 class SignOutForm(FlaskForm):
@@ -98,24 +103,41 @@ def login():
         _throttle().succeeded(attempt)
         if person.needs_code:
             session.clear()
+            wait = CODE_WAIT_SECONDS if person.enrolled else ENROL_WAIT_SECONDS
             session[WAITING_FOR_CODE] = {"id": person.id, "version": person.session_version, "account": account,
-                                         "until": services().clock() + CODE_WAIT_SECONDS}
-            return redirect(url_for("accounts.code"))
+                                         "until": services().clock() + wait, "enrolling": not person.enrolled}
+            return redirect(_next_step(session[WAITING_FOR_CODE]))
         _sign_in(person)
         log.info("account %s signed in", person.id)
         return redirect(url_for("staff.incidents"))
     return render_template("login.html", form=form), 400 if request.method == "POST" else 200
 
 
-@bp.route("/login/code", methods=["GET", "POST"])
-def code():
+def _next_step(waiting: dict) -> str:
+    return url_for("accounts.enrol" if waiting.get("enrolling") else "accounts.code")
+
+
+def _waiting(enrolling: bool):
+    """The half-signed-in state (right password, code to come), or where to go instead: the sign-in page when there
+    is none or it has run out, the other step's page when the account is at that one."""
     waiting = session.get(WAITING_FOR_CODE)
     if waiting is None:
-        return redirect(url_for("accounts.login"))
+        return None, redirect(url_for("accounts.login"))
     if services().clock() > waiting["until"]:
         session.clear()
-        flash("The code was not given within five minutes: sign in again.", "error")
-        return redirect(url_for("accounts.login"))
+        within = "fifteen minutes" if waiting.get("enrolling") else "five minutes"
+        flash(f"The code was not given within {within}: sign in again.", "error")
+        return None, redirect(url_for("accounts.login"))
+    if bool(waiting.get("enrolling")) != enrolling:
+        return None, redirect(_next_step(waiting))
+    return waiting, None
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+def code():
+    waiting, elsewhere = _waiting(enrolling=False)
+    if elsewhere:
+        return elsewhere
     form = CodeForm()
     if form.validate_on_submit():
         attempt = _attempt(waiting["account"])
@@ -131,6 +153,39 @@ def code():
         log.info("account %s signed in with a second factor", person.id)
         return redirect(url_for("staff.incidents"))
     return render_template("code.html", form=form)
+
+
+@bp.route("/login/enrol", methods=["GET", "POST"])
+def enrol():
+    """The account's first sign-in: its authenticator app scans the QR code (or takes the secret typed in), and its
+    first right code confirms it. Until then the account sees nothing else."""
+    waiting, elsewhere = _waiting(enrolling=True)
+    if elsewhere:
+        return elsewhere
+    enrolment = services().accounts.enrolment(waiting["id"], waiting["version"])
+    if enrolment is None:  # enrolled meanwhile (another browser), changed or disabled: start again
+        session.clear()
+        return redirect(url_for("accounts.login"))
+    form = CodeForm()
+
+    def page(error: str | None = None):
+        return render_template("enrol.html", form=form, qr=qr_svg(enrolment.uri), secret=grouped(enrolment.secret),
+                               error=error)
+
+    if form.validate_on_submit():
+        attempt = _attempt(waiting["account"])
+        if not attempt.allowed:
+            return page("Too many attempts: try again later."), 429
+        enrolled = services().accounts.confirm_second_factor(waiting["id"], waiting["version"], form.code.data, _now())
+        if enrolled is None:
+            log.warning("enrolment code refused for account %s", waiting["id"])
+            return page("That code is not right: check the app's clock, and that it shows this account, or the "
+                        "account is locked for a while after too many attempts."), 401
+        _throttle().succeeded(attempt)
+        _sign_in(enrolled.person)
+        log.info("account %s enrolled its authenticator app and signed in", enrolled.person.id)
+        return render_template("recovery_codes.html", codes=enrolled.recovery_codes)  # this once: kept only hashed
+    return page(), 400 if request.method == "POST" else 200
 
 
 @bp.post("/logout")
@@ -157,6 +212,16 @@ def end_idle_sessions():
         flash("You were signed out after a long time without activity.", "error")
     elif now - seen >= SEEN_EVERY_SECONDS and LIVE_REFRESH_HEADER not in request.headers:
         session[SEEN] = now
+
+
+@login_manager.unauthorized_handler
+def unauthorized():
+    """Not signed in: to the sign-in page, or, half-way (right password, code to come), back to that step."""
+    waiting = session.get(WAITING_FOR_CODE)
+    if waiting is not None and services().clock() <= waiting["until"]:
+        return redirect(_next_step(waiting))
+    flash(login_manager.login_message, login_manager.login_message_category)
+    return redirect(login_url("accounts.login", request.url))
 
 
 @login_manager.user_loader

@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 
 import pytest
 
+from monitor.accounts.qr import qr_text
 from monitor.app import create_app
 from monitor.config import load_config
 
@@ -109,6 +110,8 @@ def test_users_add_on_the_command_line(tmp_path):
                                   "--password-stdin"], input=PASSWORD + "\n", capture_output=True, text=True, env=env)
     assert added.returncode == 0, added.stderr
     assert "otpauth://totp/" in added.stdout and "secret=" in added.stdout
+    uri = re.search(r"otpauth://\S+", added.stdout).group()
+    assert qr_text(uri) in added.stdout                                 # the QR code to scan from the terminal
     short = subprocess.run(run + ["add", "v@gatehouse.sch.uk", "--role", "viewer", "--password-stdin"],
                            input="short\n", capture_output=True, text=True, env=env)
     assert short.returncode == 2 and "at least 12 characters" in short.stderr
