@@ -23,7 +23,7 @@ def postgres_accounts(postgres_url):
     engine = create_engine(postgres_url, pool_size=GUESSES)
     migrate(engine)
     with engine.begin() as conn:
-        conn.exec_driver_sql("TRUNCATE accounts RESTART IDENTITY")
+        conn.exec_driver_sql("TRUNCATE accounts RESTART IDENTITY CASCADE")  # and their recovery codes
     yield AccountStore(engine)
     engine.dispose()
 
