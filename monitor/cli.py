@@ -317,7 +317,7 @@ def alerts_test(config: Path | None, names: tuple[str, ...]) -> None:
 
 
 @main.command()
-@click.option("--week", help="ISO week, e.g. 2026-W48 (default: the last whole week).")
+@click.option("--week", help="ISO week, e.g. 2026-W48 (default: the latest whole week with lessons or incidents).")
 @click.option("--format", "fmt", type=click.Choice(["text", "html", "json"]), default="text", show_default=True)
 @click.option("--send", is_flag=True, help="Keep it and e-mail it to the [digest] recipients (again, if sent before).")
 @CONFIG
@@ -341,7 +341,7 @@ def digest(week: str | None, fmt: str, send: bool, config: Path | None) -> None:
         _fail(exc)
     service = DigestService(school, _database(settings))
     try:
-        chosen = Week.parse(week) if week else service.last_week()
+        chosen = Week.parse(week) if week else service.latest_week()
     except ValueError as exc:
         _fail(exc)
     if send:

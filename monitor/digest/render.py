@@ -46,11 +46,13 @@ def _minutes(hours: float | None) -> float | None:
 
 def _summary_lines(d: Digest) -> list[tuple[str, str]]:
     severities = ", ".join(f"{s} {d.by_severity.get(s, 0)}" for s in SEVERITIES)
-    return [
+    quiet = [("This week", "no lesson with pupils and no incident was recorded")] if not (d.lessons or d.incidents) \
+        else []
+    return quiet + [
         ("Lessons monitored", f"{d.lessons} ({d.lesson_hours:.1f} hours)"),
         ("Incidents", f"{d.incidents} ({severities})"),
         ("Still open at the end of the week", str(d.open)),
-        ("Overdue", str(len(d.overdue))),
+        ("Overdue at the end of the week", str(len(d.overdue))),
         ("Median time to acknowledge", f"{duration_minutes(d.median_minutes_to_acknowledge)} "
                                        f"({d.acknowledged} acknowledged this week)"),
         ("Median time to close", f"{duration_minutes(_minutes(d.median_hours_to_close))} "

@@ -55,6 +55,13 @@ class DigestService:
         """The last whole week, school time."""
         return Week.containing(self.now(), self.tz).before()
 
+    def latest_week(self) -> Week:
+        """The latest whole week with lessons or incidents (the last whole week when there were none at all): what a
+        reader asks for without naming a week."""
+        last = self.last_week()
+        activity = self.store.last_activity(last.bounds(self.tz)[1])
+        return Week.containing(activity, self.tz) if activity is not None else last
+
     def make(self, week: Week) -> Digest:
         """The week's digest from the database as it stands (neither kept nor sent)."""
         start, end = week.bounds(self.tz)

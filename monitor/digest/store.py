@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import JSON, Engine, or_, select, update
+from sqlalchemy import JSON, Engine, func, or_, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..incidents.models import Base, Incident
 from ..incidents.store import UPSERTING_INSERTS
-from ..lessons import LessonStore
+from ..lessons import LessonRow, LessonStore
 from .figures import TREND_WEEKS, Digest, IncidentFacts
 from .week import Week
 
@@ -51,6 +51,16 @@ class DigestStore:
                 incidents.c.closed_at >= start, incidents.c.acknowledged_at >= start))
         with self.engine.connect() as conn:
             return [IncidentFacts(**row._mapping) for row in conn.execute(statement)]
+
+    def last_activity(self, before: datetime) -> datetime | None:
+        """When the latest incident before then opened, or the latest lesson with pupils started, if any."""
+        lessons = LessonRow.__table__
+        with self.engine.connect() as conn:
+            opened = conn.execute(select(func.max(incidents.c.opened_at)).where(incidents.c.opened_at < before))
+            started = conn.execute(select(func.max(lessons.c.started_at))
+                                   .where(lessons.c.started_at < before, lessons.c.pupils > 0))
+            found = [moment for moment in (opened.scalar(), started.scalar()) if moment is not None]
+        return max(found) if found else None
 
     def keep(self, digest: Digest) -> None:
         """Stores the week's figures; once it has been sent, the stored figures are the ones sent and stay."""

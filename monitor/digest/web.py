@@ -18,7 +18,7 @@ READERS = ("dsl", "deputy", "headteacher")
 @role_required(*READERS)
 def digests():
     service = services().digests
-    latest = service.last_week()
+    latest = service.latest_week()
     return render_template("digests.html", digests=service.store.all(), latest=str(latest))
 
 

@@ -28,3 +28,19 @@ def test_the_anonymous_and_viewers_are_refused(services, web, incidents_in_a_les
     web = signed_in(services, web, "viewer")
     assert web.get("/digests").status_code == 403
     assert web.get("/digests/2026-W47").status_code == 403
+
+
+def test_the_digest_offered_first_is_the_latest_week_with_lessons_or_incidents(services, web, incidents_in_a_lesson):
+    """Two weeks on, the week just gone had nothing: the DSL is offered the week the incidents were in."""
+    services.clock.advance(14 * 86_400)
+    web = signed_in(services, web, "dsl")
+    listing = web.get("/digests").get_data(as_text=True)
+    assert "The latest whole week with lessons or incidents (2026-W47)" in listing
+    assert services.digests.last_week().__str__() == "2026-W48"
+
+
+def test_a_week_without_lessons_or_incidents_says_so_plainly(services, web, incidents_in_a_lesson):
+    web = signed_in(services, web, "dsl")
+    page = web.get("/digests/2026-W40").get_data(as_text=True)
+    assert "no lesson with pupils and no incident was recorded" in page
+    assert "Overdue at the end of the week" in page
