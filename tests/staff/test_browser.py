@@ -173,6 +173,15 @@ def test_the_pages_fit_a_phone(browser, served, screenshots):
         page.screenshot(path=screenshots / f"phone-{name}.png", full_page=True)
         wide = page.evaluate(WIDEST)
         assert wide["width"] <= PHONE["width"], f"{path} is {wide} px wide on a {PHONE['width']} px phone"
+    page.goto(base + "/incidents")  # each row says what each of its values is; the filters are folded away
+    labels = page.locator("#queue tbody tr").first.locator("td").evaluate_all(
+        "cells => cells.map(td => getComputedStyle(td, '::before').content)")
+    assert labels == ['"Opened: "', '"Lesson: "', '"What happened: "', '"Severity: "', '"Status: "', '"Alert: "',
+                      '"Assigned: "']
+    assert not page.locator("form.filters").is_visible()
+    page.get_by_text("Filters", exact=True).click()
+    assert page.locator("form.filters").is_visible()
+    page.screenshot(path=screenshots / "phone-queue-filters.png", full_page=True)
     context.close()
 
 

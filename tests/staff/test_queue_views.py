@@ -169,3 +169,10 @@ def test_incidents_opened_before_the_chronologies_are_found_in_them(tmp_path):
         found = conn.execute(text("SELECT email, person_key, person_class FROM incident_people ORDER BY email")).all()
     assert [tuple(r) for r in found] == [(TEACHER, person_key(TEACHER), "teacher"),
                                          (PUPIL, person_key(PUPIL), "pupil")]
+
+
+def test_the_filters_fold_away_unless_they_are_in_use(services, web, a_day):
+    web = signed_in(services, web, "dsl")
+    assert '<details class="filters-fold">' in web.get("/incidents").get_data(as_text=True)
+    filtered = web.get("/incidents?severity=high").get_data(as_text=True)
+    assert '<details class="filters-fold" open>' in filtered and "Filters (in use)" in filtered
