@@ -124,9 +124,10 @@ def replay(paths: list[Path], config: SchoolConfig, *, data_dir: Path | None = N
             if isinstance(event, Unattachable):
                 skipped += 1  # nothing of it is applied, not even its time
                 continue
-            now = max(int(clock() * 1000), event.event_ts)
-            if clock() and pipeline.hours is not None and now > clock() * 1000:
-                pipeline.checks.cross_hours(pipeline.hours, int(clock() * 1000), now)
+            before = int(clock() * 1000)
+            now = max(before, event.event_ts)
+            if before and now > before and pipeline.hours is not None:  # no boundary before the first line
+                pipeline.checks.cross_hours(pipeline.hours, before, now)
             clock.set(now / 1000)
             if notifier.next_due is not None and notifier.next_due < now:
                 pipeline.checks.fire_due(now)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, Engine, func, or_, select, update
+from sqlalchemy import Connection, Engine, case, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..classes import STAFF_CLASSES
@@ -175,12 +175,14 @@ class IncidentStore:
         with writing(self.engine) as conn:
             ids = list(conn.execute(select(incidents.c.id).where(
                 incidents.c.meeting_uuid == meeting_uuid, incidents.c.rule.in_(rules)).with_for_update()).scalars())
-            open_ones = conn.execute(select(occurrences.c.id, occurrences.c.incident_id, occurrences.c.began_at).where(
-                occurrences.c.incident_id.in_(ids), occurrences.c.cleared_at.is_(None))).all() if ids else []
-            for row in open_ones:
-                conn.execute(update(occurrences).where(occurrences.c.id == row.id)
-                             .values(cleared_at=max(ended_at, row.began_at)))
-            for incident_id in {row.incident_id for row in open_ones}:
+            if not ids:
+                return
+            later_of_end_and_beginning = case((occurrences.c.began_at > ended_at, occurrences.c.began_at),
+                                              else_=ended_at)
+            cleared = conn.execute(update(occurrences).where(
+                occurrences.c.incident_id.in_(ids), occurrences.c.cleared_at.is_(None))
+                .values(cleared_at=later_of_end_and_beginning).returning(occurrences.c.incident_id)).scalars()
+            for incident_id in set(cleared):
                 self._summarise(conn, incident_id)
 
     def identify(self, meeting_uuid: str, rule: str, subject: str) -> None:
