@@ -1,5 +1,6 @@
 """Dispatch: an opened incident joins its meeting's group; after the group wait, what the stages do not hold back
-becomes one alert to the routed channels; while it is unacknowledged, follow-ups repeat and escalate it."""
+becomes one alert to the routed channels, except that a rule broken in other lessons too (waiting for their own
+groups) makes one alert listing them all (a storm); while unacknowledged, follow-ups repeat and escalate it."""
 from __future__ import annotations
 
 import hashlib
@@ -44,20 +45,28 @@ def send_group(alerting: Alerting, meeting_uuid: str) -> None:
         schedule_group(alerting, meeting_uuid)
 
 
-def send_meeting_alerts(alerting: Alerting, meeting_uuid: str) -> int | None:
-    """Turns the meeting's waiting incidents into one alert; returns its id (None when nothing is to be sent)."""
+def send_meeting_alerts(alerting: Alerting, meeting_uuid: str) -> list[int]:
+    """Turns the meeting's waiting incidents into alerts: one for each of its rules that other lessons broke too and
+    wait to be told (with theirs), one for the rest; returns the alerts' ids."""
     store, now = alerting.store, alerting.now()
     due = hold_back(alerting, store.pending(meeting_uuid), now)
-    if not due:
-        return None
-    ids = [i.id for i in due]
-    channels = _channels(alerting, due, now)
+    batches = []
+    for rule in dict.fromkeys(i.rule for i in due):
+        elsewhere = hold_back(alerting, store.pending_elsewhere(rule, meeting_uuid), now)
+        if elsewhere:
+            batches.append([i for i in due if i.rule == rule] + elsewhere)
+            due = [i for i in due if i.rule != rule]
+    return [alert_id for batch in [due, *batches] if batch and (alert_id := _send(alerting, batch, now))]
+
+
+def _send(alerting: Alerting, incidents: list[AlertIncident], now: datetime) -> int | None:
+    ids = [i.id for i in incidents]
+    channels = _channels(alerting, incidents, now)
     if not channels:
-        store.settle(ids, "unrouted")
+        alerting.store.settle(ids, "unrouted")
         log.warning("incidents %s match no alert route: nobody is told (see [alerts.routes])", ids)
         return None
-    key = hashlib.sha256(f"{meeting_uuid}:{ids}".encode()).hexdigest()[:32]
-    alert_id = notify(alerting, key, meeting_uuid, ids, channels, now)
+    alert_id = notify(alerting, hashlib.sha256(f"alert:{ids}".encode()).hexdigest()[:32], ids, channels, now)
     _schedule_follow_up(alerting, alert_id, now, 0)
     log.info("alert %s for incidents %s to %s", alert_id, ids, ", ".join(channels))
     return alert_id
@@ -75,11 +84,11 @@ def follow_up_alert(alerting: Alerting, alert_id: int) -> None:
     if settings.escalate_after_minutes and minutes >= settings.escalate_after_minutes:
         channels = _channels(alerting, open_, now, escalation=True)
         if channels:
-            notify(alerting, f"{alert.key[:20]}:escalation", alert.meeting_uuid, ids, channels, now, kind="escalation")
+            notify(alerting, f"{alert.key[:20]}:escalation", ids, channels, now, kind="escalation", follows=alert.id)
     if settings.repeat_minutes and minutes >= settings.repeat_minutes:
         round_ = int(minutes // settings.repeat_minutes)
-        notify(alerting, f"{alert.key[:20]}:repeat-{round_}", alert.meeting_uuid, ids, alert.channels, now,
-               kind="repeat")
+        notify(alerting, f"{alert.key[:20]}:repeat-{round_}", ids, alert.channels, now, kind="repeat",
+               follows=alert.id, round_=round_)
     _schedule_follow_up(alerting, alert_id, alert.created_at, minutes)
 
 

@@ -11,7 +11,8 @@ from ..incidents.models import Base
 
 
 class Alert(Base):
-    """One message about the incidents of one meeting, sent to each of its channels."""
+    """One message about some incidents (of one lesson, or of one rule in several lessons), sent to each of its
+    channels."""
 
     __tablename__ = "alerts"
 
@@ -19,10 +20,25 @@ class Alert(Base):
     key: Mapped[str] = mapped_column(String(64), unique=True)
     kind: Mapped[str] = mapped_column(String(16), default="first", server_default="first")
     """first, repeat (still unacknowledged) or escalation."""
-    meeting_uuid: Mapped[str]
-    incident_ids: Mapped[list] = mapped_column(JSON)
+    follows: Mapped[int | None] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE", name="fk_alerts_follows"))
+    """A repeat's or escalation's first alert."""
+    round: Mapped[int] = mapped_column(default=0, server_default="0")
+    """A repeat's number: 1 for the first reminder."""
     channels: Mapped[list] = mapped_column(JSON)
     created_at: Mapped[datetime]
+
+
+class AlertIncidentLink(Base):
+    """The incidents an alert carries, in the order it tells them."""
+
+    __tablename__ = "alert_incidents"
+
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE", name="fk_alert_incidents_alert"),
+                                          primary_key=True)
+    incident_id: Mapped[int] = mapped_column(
+        ForeignKey("incidents.id", ondelete="CASCADE", name="fk_alert_incidents_incident"), primary_key=True,
+        index=True)
+    position: Mapped[int]
 
 
 class AlertDelivery(Base):

@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING
 from .. import keys
 from ..background import ALERTS, KEEP_FAILED_SECONDS, RETRIES, callback, enqueue_unique
 from .channels import DeliveryError, make_channel
-from .content import alert_message
+from .content import Telling, alert_message
+from .records import AlertIncident, AlertRecord
+from .store import AlertStore
 
 if TYPE_CHECKING:
     from .service import Alerting
@@ -29,15 +31,27 @@ def job_id(*parts: object) -> str:
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
 
 
-def notify(alerting: Alerting, key: str, meeting_uuid: str, incident_ids: Sequence[int], channels: Sequence[str],
-           at: datetime, kind: str = "first") -> int:
+def notify(alerting: Alerting, key: str, incident_ids: Sequence[int], channels: Sequence[str], at: datetime,
+           kind: str = "first", follows: int | None = None, round_: int = 0) -> int:
     """Records the alert (once for its key) and queues one delivery job per channel; returns the alert's id."""
-    alert_id = alerting.store.create(key, meeting_uuid, incident_ids, channels, at, kind)
+    alert_id = alerting.store.create(key, incident_ids, channels, at, kind, follows, round_)
     for name in channels:
         enqueue_unique(alerting.redis, ALERTS, "deliver_alert", f"deliver-{job_id(alert_id, name)}", alert_id, name,
                        job_timeout=DELIVERY_TIMEOUT, retry=RETRIES, failure_ttl=KEEP_FAILED_SECONDS,
                        on_failure=callback("delivery_failed"))
     return alert_id
+
+
+def telling(store: AlertStore, alert: AlertRecord, incidents: Sequence[AlertIncident]) -> Telling:
+    """What the alert says beyond its incidents: whether its lesson was alerted before; for a follow-up, what has
+    happened since its first alert."""
+    if alert.follows is None:
+        lessons = {i.meeting_uuid for i in incidents}
+        return Telling(again=len(lessons) == 1 and store.lesson_alerted_before(alert.id, lessons.pop()))
+    first = store.get(alert.follows)
+    return Telling(kind=alert.kind, round=alert.round, first_at=first.created_at, first_count=len(first.incident_ids),
+                   waited_minutes=round((alert.created_at - first.created_at).total_seconds() / 60),
+                   occurrences_since=store.occurrences_since(alert.incident_ids, first.created_at))
 
 
 def deliver_alert(alerting: Alerting, alert_id: int, name: str) -> None:
@@ -54,7 +68,8 @@ def deliver_alert(alerting: Alerting, alert_id: int, name: str) -> None:
         if store.delivered(alert_id, name):
             return
         alert = store.get(alert_id)
-        message = alert_message(alerting.config, store.incidents(alert.incident_ids), alert.key)
+        incidents = store.incidents(alert.incident_ids)
+        message = alert_message(alerting.config, incidents, alert.key, telling(store, alert, incidents))
         channel = make_channel(alerting.config, name, clock=alerting.clock)
         if store.cut_off(alert_id, name):
             log.warning("alert %s via %s: an earlier attempt was cut off mid-send; sending again with the same key",

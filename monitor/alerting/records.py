@@ -27,13 +27,17 @@ class AlertIncident:
 
 @dataclass(frozen=True)
 class AlertRecord:
-    """One alert: the incidents of one meeting it carries, the channels it goes to."""
+    """One alert: the incidents it carries (of one lesson, or of one rule in several lessons), the channels it goes
+    to."""
 
     id: int
     key: str
     kind: str
     """first, repeat (still unacknowledged) or escalation."""
-    meeting_uuid: str
+    follows: int | None
+    """A repeat's or escalation's first alert."""
+    round: int
+    """A repeat's number: 1 for the first reminder."""
     incident_ids: tuple[int, ...]
     channels: tuple[str, ...]
     created_at: datetime

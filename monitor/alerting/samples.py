@@ -10,18 +10,18 @@ import dataclasses
 import hashlib
 import json
 import sys
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from ..config import SchoolConfig, load_config
-from ..rules import EXTERNAL_PARTICIPANT
+from ..rules import EXTERNAL_PARTICIPANT, NO_RECORDING
 from .channels.email import compose_email, email_text
 from .channels.http import encode_json
 from .channels.slack import slack_payload
 from .channels.teams import teams_payload
 from .channels.webhook import webhook_payload, webhook_signature
-from .content import alert_message
+from .content import Telling, alert_message
 from .message import AlertMessage
 from .records import AlertIncident
 
@@ -34,6 +34,14 @@ SAMPLE_INCIDENT = AlertIncident(
     topic="Year 8 Science", host_email=None, status="new", alert_state="pending", began_at=SAMPLE_BEGAN_AT,
     opened_at=SAMPLE_BEGAN_AT, cleared_at=None)
 SAMPLE_KEY = hashlib.sha256(b"sample alert").hexdigest()[:32]
+SAMPLE_STORM_AT = datetime(2026, 11, 18, 9, 0, 30, tzinfo=timezone.utc)
+SAMPLE_STORM = [dataclasses.replace(
+    SAMPLE_INCIDENT, id=50 + n, rule=NO_RECORDING, meeting_uuid=f"sample-{n}==", meeting_id=f"8123456{n:04d}",
+    topic=topic, began_at=SAMPLE_STORM_AT, opened_at=SAMPLE_STORM_AT + timedelta(minutes=2))
+    for n, topic in enumerate(("Year 7 English", "Year 8 Science", "Year 9 Maths"))]
+SAMPLE_REMINDER = Telling(kind="repeat", round=1, first_at=SAMPLE_BEGAN_AT, first_count=1, waited_minutes=60,
+                          occurrences_since=1)
+SAMPLE_ESCALATION = Telling(kind="escalation", first_at=SAMPLE_BEGAN_AT, first_count=1, waited_minutes=15)
 SAMPLE_SENDER = "Safeguarding monitor <alerts@gatehouse.sch.uk>"
 SAMPLE_RECIPIENTS = ("dsl@gatehouse.sch.uk",)
 SAMPLE_SECRET = "whsec-example-only"
@@ -94,7 +102,8 @@ def _block(language: str, text: str) -> str:
 
 
 def readme_section() -> str:
-    message = sample_message(sample_config())
+    config = sample_config()
+    message = sample_message(config)
     mail = compose_email(message, SAMPLE_SENDER, SAMPLE_RECIPIENTS)
     headers = "\n".join(f"{name}: {mail[name]}" for name in
                         ("From", "To", "Subject", "Message-ID", "Auto-Submitted", "Importance"))
@@ -131,6 +140,17 @@ def readme_section() -> str:
         "compares in constant time, refuses old timestamps, and drops a `key` it has seen (every HTTP channel "
         "sends the key as `Idempotency-Key` too):",
         _block("python", VERIFY),
+        "",
+        "**Several lessons at once**: when one rule breaks in several lessons within the group wait (09:00, three "
+        "lessons not recorded), one alert lists them (the webhook's `lessons`, a table in the e-mail, twenty lines "
+        "in a chat card), each lesson still its own incident in the queue. Its e-mail's plain-text part:",
+        _block("", email_text(alert_message(config, SAMPLE_STORM, SAMPLE_KEY))),
+        "**Reminders and escalations** say so first, and what is new since the first alert. Subjects and first "
+        "sentences:",
+        _block("", "\n".join(f"{m.title}\n    {m.text}" for m in (
+            alert_message(config, [SAMPLE_INCIDENT], SAMPLE_KEY, SAMPLE_REMINDER),
+            alert_message(config, [SAMPLE_INCIDENT], SAMPLE_KEY, SAMPLE_ESCALATION),
+            alert_message(config, [SAMPLE_INCIDENT], SAMPLE_KEY, Telling(again=True))))),
         END,
     ])
 

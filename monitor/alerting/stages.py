@@ -41,8 +41,9 @@ def silenced(alerting: Alerting, due: list[AlertIncident], now: datetime) -> lis
 def inhibited(alerting: Alerting, due: list[AlertIncident], now: datetime) -> list[AlertIncident]:
     """Per-participant incidents held back while a meeting-level one of the same meeting is alerted and uncleared:
     that alert already sends the DSL to the meeting."""
-    held = [i for i in due if i.rule in INHIBITED]
-    return held if held and alerting.store.alert_stands(held[0].meeting_uuid, INHIBITING) else []
+    lessons = {i.meeting_uuid for i in due if i.rule in INHIBITED}
+    standing = {uuid for uuid in lessons if alerting.store.alert_stands(uuid, INHIBITING)}
+    return [i for i in due if i.rule in INHIBITED and i.meeting_uuid in standing]
 
 
 STAGES = (Stage("cleared", cleared), Stage("silenced", silenced), Stage("inhibited", inhibited))

@@ -9,13 +9,14 @@ from datetime import datetime
 from sqlalchemy import Engine, func, select, update
 
 from ..db import writing
-from ..incidents.models import Incident
+from ..incidents.models import Incident, IncidentOccurrence
 from ..incidents.store import UPSERTING_INSERTS
-from .models import Alert, AlertDelivery, Silence
+from .models import Alert, AlertDelivery, AlertIncidentLink, Silence
 from .records import AlertIncident, AlertRecord, DeliveryAttempt, SilenceRecord
 
 alert_table, delivery_table, silence_table = Alert.__table__, AlertDelivery.__table__, Silence.__table__
-incident_table = Incident.__table__
+link_table = AlertIncidentLink.__table__
+incident_table, occurrence_table = Incident.__table__, IncidentOccurrence.__table__
 INCIDENT_COLUMNS = [incident_table.c[field.name] for field in fields(AlertIncident)]
 SENDING = "sending"
 CUT_OFF = "outcome unknown: the worker was stopped while sending; the receiver may have it, and a resend carries the " \
@@ -31,6 +32,11 @@ class AlertStore:
     def pending(self, meeting_uuid: str) -> list[AlertIncident]:
         """The meeting's incidents that no alert has taken yet, oldest first."""
         return self._incidents(incident_table.c.meeting_uuid == meeting_uuid, incident_table.c.alert_state == "pending")
+
+    def pending_elsewhere(self, rule: str, meeting_uuid: str) -> list[AlertIncident]:
+        """The incidents of this rule in other meetings that no alert has taken yet, oldest first."""
+        return self._incidents(incident_table.c.rule == rule, incident_table.c.meeting_uuid != meeting_uuid,
+                               incident_table.c.alert_state == "pending")
 
     def incidents(self, ids: Sequence[int]) -> list[AlertIncident]:
         """These incidents, in this order; an id that names none is left out."""
@@ -59,24 +65,46 @@ class AlertStore:
 
     # --- alerts and their delivery attempts ---
 
-    def create(self, key: str, meeting_uuid: str, incident_ids: Sequence[int], channels: Sequence[str], at: datetime,
-               kind: str = "first") -> int:
+    def create(self, key: str, incident_ids: Sequence[int], channels: Sequence[str], at: datetime,
+               kind: str = "first", follows: int | None = None, round_: int = 0) -> int:
         """The alert for these incidents, made once whatever happens (the key is unique); they are then alerted."""
         with writing(self.engine) as conn:
             insert = UPSERTING_INSERTS[conn.dialect.name](alert_table).values(
-                key=key, kind=kind, meeting_uuid=meeting_uuid, incident_ids=list(incident_ids), channels=list(channels),
-                created_at=at)
-            conn.execute(insert.on_conflict_do_nothing(index_elements=["key"]))
+                key=key, kind=kind, follows=follows, round=round_, channels=list(channels), created_at=at)
+            alert_id = conn.execute(insert.on_conflict_do_nothing(index_elements=["key"])
+                                    .returning(alert_table.c.id)).scalar()
+            if alert_id is None:  # made before
+                return conn.execute(select(alert_table.c.id).where(alert_table.c.key == key)).scalar_one()
+            if incident_ids:
+                conn.execute(link_table.insert(), [{"alert_id": alert_id, "incident_id": incident_id, "position": n}
+                                                   for n, incident_id in enumerate(incident_ids)])
             conn.execute(update(incident_table).where(incident_table.c.id.in_(incident_ids))
                          .values(alert_state="alerted"))
-            return conn.execute(select(alert_table.c.id).where(alert_table.c.key == key)).scalar_one()
+            return alert_id
 
     def get(self, alert_id: int) -> AlertRecord | None:
         with self.engine.connect() as conn:
             row = conn.execute(select(alert_table).where(alert_table.c.id == alert_id)).first()
+            carried = conn.execute(select(link_table.c.incident_id).where(link_table.c.alert_id == alert_id)
+                                   .order_by(link_table.c.position)).scalars().all()
         return None if row is None else AlertRecord(
-            id=row.id, key=row.key, kind=row.kind, meeting_uuid=row.meeting_uuid, incident_ids=tuple(row.incident_ids),
+            id=row.id, key=row.key, kind=row.kind, follows=row.follows, round=row.round, incident_ids=tuple(carried),
             channels=tuple(row.channels), created_at=row.created_at)
+
+    def lesson_alerted_before(self, alert_id: int, meeting_uuid: str) -> bool:
+        """Whether a first alert older than this one carried an incident of this meeting."""
+        with self.engine.connect() as conn:
+            return conn.execute(
+                select(link_table.c.alert_id).join(alert_table, alert_table.c.id == link_table.c.alert_id)
+                .join(incident_table, incident_table.c.id == link_table.c.incident_id)
+                .where(incident_table.c.meeting_uuid == meeting_uuid, alert_table.c.kind == "first",
+                       link_table.c.alert_id < alert_id).limit(1)).first() is not None
+
+    def occurrences_since(self, incident_ids: Sequence[int], moment: datetime) -> int:
+        """How many times these incidents' breaches happened again after a moment."""
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(occurrence_table).where(
+                occurrence_table.c.incident_id.in_(incident_ids), occurrence_table.c.began_at > moment)).scalar_one()
 
     def begin(self, alert_id: int, channel: str, at: datetime) -> tuple[int, int]:
         """Notes an attempt about to be sent, its result unknown until finish(); returns (its id, its number)."""
@@ -106,13 +134,14 @@ class AlertStore:
 
     def attempts(self, incident_id: int) -> list[DeliveryAttempt]:
         """Every delivery attempt of the alerts that carried an incident, in order."""
-        meeting = select(incident_table.c.meeting_uuid).where(incident_table.c.id == incident_id).scalar_subquery()
         with self.engine.connect() as conn:
-            rows = conn.execute(select(delivery_table, alert_table.c.incident_ids, alert_table.c.kind).join(alert_table)
-                                .where(alert_table.c.meeting_uuid == meeting)
+            rows = conn.execute(select(delivery_table, alert_table.c.kind)
+                                .join(alert_table, alert_table.c.id == delivery_table.c.alert_id)
+                                .join(link_table, link_table.c.alert_id == alert_table.c.id)
+                                .where(link_table.c.incident_id == incident_id)
                                 .order_by(delivery_table.c.at, delivery_table.c.id)).all()
         return [DeliveryAttempt(alert_id=r.alert_id, kind=r.kind, channel=r.channel, attempt=r.attempt, at=r.at,
-                                ok=r.ok, detail=r.detail) for r in rows if incident_id in r.incident_ids]
+                                ok=r.ok, detail=r.detail) for r in rows]
 
     # --- silences ---
 

@@ -328,6 +328,7 @@ def test_the_generic_webhook_is_signed_over_the_raw_body(receiver):
         "facts": {"Lesson": "Year 9 Maths & Stats <Set 2>", "When": "Wed 18 Nov 11:06",
                   "Rule": "An outsider was present with pupils", "Severity": "high"},
         "link": MESSAGE.link,
+        "lessons": [],
         "severity": "high",
         "sent_at": "2026-11-18T11:06:40Z",
     }

@@ -30,12 +30,13 @@ def test_a_tiny_delivery_cost_run_reports_both_apps_by_stage(real_redis_url):
     assert [line.split()[0] for line in lines[2:4]] == ["bare", "real"]
     assert "  roster script round trip" in result.stdout and "one Redis round trip (PING)" in lines[-1]
 
-def test_a_tiny_alert_latency_run_gets_every_alert(real_redis_url):
-    result = subprocess.run([sys.executable, "bench/alert_latency.py", "--lessons", "2", "--redis-url", real_redis_url,
-                             "--json", "--max-seconds", "120"], cwd=ROOT, capture_output=True, text=True, timeout=150)
+def test_a_tiny_alert_latency_run_tells_of_every_lesson_in_one_message(real_redis_url):
+    result = subprocess.run([sys.executable, "bench/alert_latency.py", "--lessons", "3", "--group-wait", "2",
+                             "--redis-url", real_redis_url, "--json", "--max-seconds", "120"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=150)
     assert result.returncode == 0, result.stdout + result.stderr
     figures = json.loads(result.stdout)
-    assert (figures["alerts_received"], figures["missing"], figures["errors"]) == (2, 0, [])
+    assert (figures["alerted"], figures["messages"], figures["missing"], figures["errors"]) == (3, 1, 0, [])
 
 
 def test_a_tiny_replay_benchmark_run_opens_nothing_and_reports_its_rate():

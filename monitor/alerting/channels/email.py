@@ -12,7 +12,7 @@ from email.utils import formatdate, parseaddr
 
 from ..message import AlertMessage
 from .channel import DeliveryError
-from .text import LINK_LABEL, one_line, reason
+from .text import LINK_LABEL, lesson_lines, one_line, reason
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +32,8 @@ def message_id(key: str, sender: str) -> str:
 def email_text(message: AlertMessage) -> str:
     width = max((len(label) for label, _ in message.facts), default=0)
     facts = "\n".join(f"{label + ':':<{width + 1}} {value}" for label, value in message.facts)
-    parts = [message.title, message.text, facts, f"{LINK_LABEL}: {message.link}"]
+    lessons = "\n".join(f"{line}\n    {lesson.link}" for line, lesson in zip(lesson_lines(message), message.lessons))
+    parts = [message.title, message.text, facts, lessons and f"Lessons:\n{lessons}", f"{LINK_LABEL}: {message.link}"]
     return "\n\n".join(part for part in parts if part) + "\n"
 
 
@@ -43,11 +44,19 @@ def email_html(message: AlertMessage) -> str:
         f'<tr><th align="left" style="padding:4px 16px 4px 0;color:#555">{e(label)}</th>'
         f'<td style="padding:4px 0">{e(value)}</td></tr>'
         for label, value in message.facts)
+    lessons = "".join(
+        f'<tr><td style="padding:4px 16px 4px 0">{e(line.when)}</td><td style="padding:4px 16px 4px 0">'
+        f'<a href="{e(line.link)}">{e(line.lesson)}</a></td><td style="padding:4px 0;color:#555">'
+        f'Meeting ID {e(line.meeting_id)}</td></tr>'
+        for line in message.lessons)
+    if lessons:
+        lessons = f'<table role="presentation" style="border-collapse:collapse;margin:0 0 20px">{lessons}</table>\n'
     return (
         '<!DOCTYPE html>\n<html><body style="font-family:Arial,Helvetica,sans-serif;color:#1a1a1a">\n'
         f'<h2 style="margin:0 0 12px;color:{colour}">{e(message.title)}</h2>\n'
         f'<p style="margin:0 0 16px">{e(message.text)}</p>\n'
         f'<table role="presentation" style="border-collapse:collapse;margin:0 0 20px">{rows}</table>\n'
+        f'{lessons}'
         f'<p><a href="{e(message.link)}" style="display:inline-block;padding:10px 18px;background:{colour};'
         f'color:#ffffff;text-decoration:none;border-radius:4px;font-weight:bold">{e(LINK_LABEL)}</a></p>\n'
         '</body></html>\n')

@@ -5,7 +5,7 @@ import re
 
 from ..message import AlertMessage
 from .http import HttpChannel, encode_json
-from .text import LINK_LABEL
+from .text import LESSONS_IN_A_CHAT, LINK_LABEL, lesson_lines
 
 TEAMS_COLOURS = {"high": "Attention", "medium": "Warning"}
 MARKDOWN_INLINE = re.compile(r"([\\`*_\[\]<>~]|&(?=#?\w+;))")
@@ -33,6 +33,8 @@ def teams_payload(message: AlertMessage) -> dict:
             title,
             {"type": "TextBlock", "text": teams_text(message.text), "wrap": True},
             {"type": "FactSet", "facts": facts},
+            *({"type": "TextBlock", "text": teams_text(line), "wrap": True, "spacing": "None"}
+              for line in lesson_lines(message, LESSONS_IN_A_CHAT)),
         ],
         "actions": [{"type": "Action.OpenUrl", "title": LINK_LABEL, "url": message.link}],
     }

@@ -4,8 +4,22 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from ..message import AlertMessage
+
 LINK_LABEL = "Open in the incident queue"
+LESSONS_IN_A_CHAT = 20
+"""A chat card lists this many of a storm's lessons; the link opens them all."""
 EMAIL_ADDRESS = re.compile(r"<?[^\s<>@()\[\],;:\"]+@[^\s<>@()\[\],;:\"]+>?")
+
+
+def lesson_lines(message: AlertMessage, limit: int | None = None) -> list[str]:
+    """A storm's lessons, a line each ("09:02  Year 9 Maths (Meeting ID 81000000002)"), the last saying how many more
+    there are when ``limit`` leaves some out."""
+    shown = message.lessons[:limit]
+    lines = [f"{line.when}  {line.lesson} (Meeting ID {line.meeting_id})" for line in shown]
+    if len(shown) < len(message.lessons):
+        lines.append(f"... and {len(message.lessons) - len(shown)} more: open the list")
+    return lines
 
 
 def one_line(text: str) -> str:

@@ -31,6 +31,8 @@ def webhook_payload(message: AlertMessage, timestamp: int) -> dict:
         "text": message.text,
         "facts": webhook_facts(message),
         "link": message.link,
+        "lessons": [{"lesson": line.lesson, "meeting_id": line.meeting_id, "when": line.when, "link": line.link}
+                    for line in message.lessons],
         "severity": message.severity,
         "sent_at": iso_ms(timestamp * 1000),
     }
@@ -40,7 +42,10 @@ class WebhookChannel(HttpChannel):
     """A generic JSON webhook, so that a school can feed its own system. Each alert is one POST of
 
         {"type": "safeguarding.alert", "key": "...", "title": "...", "text": "...", "facts": {"Lesson": "..."},
-         "link": "https://...", "severity": "high", "sent_at": "2026-11-18T11:06:02Z"}
+         "link": "https://...", "lessons": [], "severity": "high", "sent_at": "2026-11-18T11:06:02Z"}
+
+    where "lessons" is empty unless one rule broke in several lessons at once; then it lists them, each
+    {"lesson": "Year 9 Maths", "meeting_id": "81000000002", "when": "09:02", "link": "https://..."}.
 
     with two headers:
 
