@@ -58,11 +58,48 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+DAY_DIRECTIVES = "aAwdbBmyYjUWuVGe"
+TIME_DIRECTIVES = "HIpMSfzZ"
+STRFTIME_DIRECTIVE = re.compile(r"%(-?)(.?)", re.S)
+
+
+def _strftime_format(value: str, allowed: str, example: str) -> str:
+    """A strftime format with at least one directive, each one of ``allowed`` (``%-d``: without padding)."""
+    letters = [(flag, letter) for flag, letter in STRFTIME_DIRECTIVE.findall(value) if (flag, letter) != ("", "%")]
+    for flag, letter in letters:
+        if not letter:
+            raise ValueError(f"{value!r} ends in '%{flag}': write '%%' for a percent sign")
+        if letter not in allowed:
+            raise ValueError(f"'%{flag}{letter}' is not allowed here (allowed: {' '.join('%' + a for a in allowed)}), "
+                             f"e.g. {example!r}")
+    if not letters:
+        raise ValueError(f"{value!r} has no date directive: a strftime format, e.g. {example!r}")
+    return value
+
+
+DEFAULT_DATE_FORMAT = "%a %-d %b %Y, %H:%M"
+DEFAULT_DAY_FORMAT = "%a %-d %b %Y"
+
+
 class SchoolSection(_Section):
     name: str = "School"
     timezone: str = "Europe/London"
     domains: list[Domain] = Field(min_length=1)
     pupil_domains: list[Domain] | None = None
+    date_format: str = DEFAULT_DATE_FORMAT
+    """How the staff's pages show a moment (strftime, in ``timezone``): "Tue 1 Dec 2026, 09:02"."""
+    day_format: str = DEFAULT_DAY_FORMAT
+    """How they show a day, such as a due date (date directives only): "Wed 2 Dec 2026"."""
+
+    @field_validator("date_format")
+    @classmethod
+    def _moment_format(cls, value: str) -> str:
+        return _strftime_format(value, DAY_DIRECTIVES + TIME_DIRECTIVES, DEFAULT_DATE_FORMAT)
+
+    @field_validator("day_format")
+    @classmethod
+    def _day_format(cls, value: str) -> str:
+        return _strftime_format(value, DAY_DIRECTIVES, DEFAULT_DAY_FORMAT)
 
     @field_validator("timezone")
     @classmethod

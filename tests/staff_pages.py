@@ -1,6 +1,8 @@
 """What the staff's pages are tested on: a lesson with two breaches, the queue's table, and the audit log."""
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from monitor.incidents.models import AuditEntry
@@ -32,6 +34,12 @@ def rows(page) -> str:
     """The queue's table, without the filters (whose choices name every rule)."""
     html = page.get_data(as_text=True)
     return html[html.index("<tbody>"):html.index("</tbody>")] if "<tbody>" in html else ""
+
+
+def shown_as(page, name: str, email: str) -> bool:
+    """Whether the page shows this person by name, with their e-mail on hover (the element's title)."""
+    html = page if isinstance(page, str) else page.get_data(as_text=True)
+    return re.search(rf'title="{re.escape(email)}"[^>]*>{re.escape(name)}</', html) is not None
 
 
 def audit(services):

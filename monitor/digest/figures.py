@@ -21,6 +21,7 @@ from pydantic import BaseModel
 from ..classes import STAFF_CLASSES
 from ..lessons import Lesson
 from ..rules import RULE_IDS, RULES, is_conduct, whose_conduct
+from ..status_words import status_words
 from .week import Week
 
 SEVERITIES = ("high", "medium", "low")
@@ -225,7 +226,7 @@ def _attention(digest: Digest, earlier_by_rule: Counter) -> list[str]:
     if digest.overdue:
         items.append(f"{len(digest.overdue)} overdue: {_listed(digest.overdue)}.")
     if digest.unacknowledged:
-        items.append(f"{len(digest.unacknowledged)} not yet acknowledged: {_listed(digest.unacknowledged)}.")
+        items.append(f"{len(digest.unacknowledged)} {status_words('new')}: {_listed(digest.unacknowledged)}.")
     for line in digest.by_staff:
         if line.total >= 2:
             items.append(f"{line.name}: {line.total} staff-conduct incidents this week.")

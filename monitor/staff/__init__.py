@@ -2,7 +2,7 @@
 incident and what is decided on it, chronologies of one person, the staff-concern view and the live lessons board."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Flask, redirect, url_for
@@ -13,6 +13,7 @@ from ..clock import utc_now
 from ..current import services
 from ..rules import CONDUCT_OF_SUBJECT, CONDUCT_RULES, RULES, is_conduct
 from ..rules.registry import sentence
+from ..status_words import status_words
 
 bp = Blueprint("staff", __name__)
 EVERYONE = ("dsl", "deputy", "headteacher", "viewer")
@@ -55,7 +56,7 @@ def home():
 
 
 def init_app(app: Flask) -> None:
-    from . import board, chronology, incident, listing  # noqa: F401  (their routes join the blueprint)
+    from . import board, chronology, incident, listing, people  # noqa: F401  (their routes and filters join it)
     app.register_blueprint(bp)
 
 
@@ -63,14 +64,29 @@ def school_zone() -> ZoneInfo:
     return ZoneInfo(services().config.school.timezone)
 
 
+def today() -> date:
+    """The school's day now, by the injected clock."""
+    return now().astimezone(school_zone()).date()
+
+
 bp.add_app_template_filter(sentence, "sentence")
+bp.add_app_template_filter(status_words, "status_words")
 
 
 @bp.app_template_filter("local")
 def local_time(value: datetime | str | None) -> str:
-    """A time (aware, or ISO-8601 UTC) as the school reads it: "Wed 18 Nov 2026 10:10"."""
+    """A moment (aware, or ISO-8601 UTC) as the school reads it: in its time zone, in [school] date_format
+    ("Wed 18 Nov 2026, 10:10")."""
     if not value:
         return ""
-    moment = value if isinstance(value, datetime) else datetime.fromisoformat(value.replace("Z", "+00:00"))
-    moment = moment.astimezone(school_zone())
-    return moment.strftime("%a %d %b %Y %H:%M")
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+    return moment.astimezone(school_zone()).strftime(services().config.school.date_format)
+
+
+@bp.app_template_filter("day")
+def school_day(value: date | str | None) -> str:
+    """A day (a due date; or ISO-8601 YYYY-MM-DD) in [school] day_format ("Wed 2 Dec 2026")."""
+    if not value:
+        return ""
+    day = value if isinstance(value, date) else date.fromisoformat(value)
+    return day.strftime(services().config.school.day_format)

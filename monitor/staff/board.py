@@ -23,11 +23,10 @@ def lessons():
     rows = []
     for roster in live:
         host = roster.host
-        member = host and host.email and svc.config.staff.find(email=host.email)
         rows.append({
             "topic": roster.topic, "meeting_id": roster.meeting_id,
             "started_at": iso(roster.started_at or roster.opened_at),
-            "host": (member.name if member else host.email) if host and host.email else None,
+            "host": host.email if host else None,
             "host_class": host.cls.value if host and host.cls else None,
             "pupils": roster.count(PersonClass.PUPIL), "adults": len(roster.present) - roster.count(PersonClass.PUPIL),
             "recording": roster.recording, "breaches": breaches.get(roster.uuid, []),

@@ -13,11 +13,12 @@ from ..accounts.web import role_required
 from ..current import services
 from ..rules import RULES
 from ..spreadsheet import csv_text
-from . import EVERYONE, HEADLINES, TRIAGERS, bp, now, school_zone, visible_criteria, who
+from ..status_words import STATUS_WORDS
+from . import EVERYONE, HEADLINES, TRIAGERS, bp, now, school_zone, today, visible_criteria, who
 from .alert_words import alert_words
 
 ANY = SelectChoice("", "any")
-STATUSES = ("new", "acknowledged", "closed")
+STATUSES = tuple(STATUS_WORDS)
 
 
 class Filters(FlaskForm):
@@ -26,7 +27,8 @@ class Filters(FlaskForm):
     class Meta:
         csrf = False
 
-    status = SelectField("Status", choices=[ANY, *map(SelectChoice, STATUSES)], validators=[Optional()])
+    status = SelectField("Status", choices=[ANY, *(SelectChoice(s, STATUS_WORDS[s]) for s in STATUSES)],
+                         validators=[Optional()])
     rule = SelectField("Rule", choices=[ANY, *(SelectChoice(r.id, r.sentence) for r in RULES)],
                        validators=[Optional()])
     severity = SelectField("Severity", choices=[ANY, *map(SelectChoice, ("high", "medium", "low"))],
@@ -71,8 +73,8 @@ def incidents():
     unchecked = store.unchecked(limit=20) if current_user.role in TRIAGERS else []
     return render_template("incidents.html", form=form, incidents=store.list(limit=200, **criteria),
                            counts=store.counts(**criteria), status_links=links, headlines=HEADLINES, query=query,
-                           unchecked=unchecked, alert_words=alert_words,
-                           today=now().astimezone(school_zone()).date().isoformat())
+                           unchecked=unchecked, alert_words=alert_words, statuses=STATUSES,
+                           today=today().isoformat())
 
 
 EXPORT_COLUMNS = ("id", "opened_at", "began_at", "cleared_at", "rule", "severity", "status", "outcome", "rationale",

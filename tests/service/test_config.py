@@ -3,7 +3,7 @@ import tomllib
 
 import pytest
 
-from monitor.config import ConfigError, RulesSection, load_config
+from monitor.config import ConfigError, RulesSection, SchoolSection, load_config
 
 from ..school import CONFIG_TOML, STAFF_CSV, write_config
 
@@ -30,6 +30,7 @@ def test_the_example_config_in_the_repository_loads():
 def test_minimal_config_gets_every_default(tmp_path):
     config = load_config(write_config(tmp_path, MINIMAL))
     assert config.school.timezone == "Europe/London" and config.school.pupil_domains is None
+    assert (config.school.date_format, config.school.day_format) == ("%a %-d %b %Y, %H:%M", "%a %-d %b %Y")
     assert (config.rules.one_to_one_grace_seconds, config.rules.recording_grace_seconds,
             config.rules.host_grace_seconds, config.rules.recording_source) == (120, 120, 120, "cloud")
     assert config.exemptions.allowed_guests == [] and config.webhook.timestamp_tolerance_seconds >= 2 * 3600
@@ -50,6 +51,33 @@ def test_the_example_config_shows_every_rules_key_with_its_default():
     defaults = RulesSection().model_dump()
     assert set(shown) == set(defaults)
     assert {key: list(value) if isinstance(value, tuple) else value for key, value in defaults.items()} == shown
+
+
+def test_the_example_config_shows_the_date_formats_with_their_defaults():
+    with open("config/monitor.example.toml", "rb") as example:
+        shown = tomllib.load(example)["school"]
+    defaults = SchoolSection(domains=["gatehouse.sch.uk"])
+    assert (shown["date_format"], shown["day_format"]) == (defaults.date_format, defaults.day_format)
+
+
+@pytest.mark.parametrize("key, value, message", [
+    ("date_format", "%Q", "key 'school.date_format': '%Q' is not allowed here"),
+    ("date_format", "every day", "key 'school.date_format': 'every day' has no date directive"),
+    ("date_format", "%d/%m/%Y %", "key 'school.date_format': '%d/%m/%Y %' ends in '%'"),
+    ("date_format", "", "key 'school.date_format'"),
+    ("date_format", 12, "key 'school.date_format'"),
+    ("day_format", "%d/%m/%Y %H:%M", "key 'school.day_format': '%H' is not allowed here"),
+])
+def test_a_wrong_date_format_stops_start_up_naming_the_key(tmp_path, key, value, message):
+    value = f"'{value}'" if isinstance(value, str) else str(value)
+    error = error_for(tmp_path, MINIMAL.replace("[school]", f"[school]\n{key} = {value}"))
+    assert message in error and str(tmp_path / "monitor.toml") in error
+
+
+def test_a_schools_own_date_formats_load(tmp_path):
+    toml = MINIMAL.replace("[school]", "[school]\ndate_format = '%d/%m/%Y %H:%M (%Z)'\nday_format = '%A %e %B'")
+    school = load_config(write_config(tmp_path, toml)).school
+    assert (school.date_format, school.day_format) == ("%d/%m/%Y %H:%M (%Z)", "%A %e %B")
 
 
 def test_rules_turned_off_and_severities_changed_load(tmp_path):

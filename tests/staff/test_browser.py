@@ -118,19 +118,23 @@ def test_a_dsl_works_an_incident_through_in_a_real_browser(browser, served, scre
     row = page.locator("tr[data-id]")
     row.first.wait_for(timeout=20_000)  # the page refreshes itself: no reload here
     assert "Not acknowledged" in row.first.inner_text() and "Year 9 Maths" in row.first.inner_text()
-    assert re.search(r"1\s+to acknowledge", page.locator(".counts").inner_text())
+    assert re.search(r"1\s+not acknowledged", page.locator(".counts").inner_text())
     page.screenshot(path=screenshots / "2-new-incident-arrived.png", full_page=True)
 
     page.get_by_role("link", name="Someone from outside the school joined a lesson with pupils").click()
-    page.get_by_role("button", name="Acknowledge").click()
+    assert page.locator(".decision .facts").get_by_text("Not acknowledged").is_visible()
+    page.locator(".decision").get_by_role("button", name="Acknowledge").click()  # in the panel at the top
+    assert page.get_by_role("status").inner_text() == "Acknowledged. Reminders for this incident stop."
     assert page.locator(".status-acknowledged").is_visible()
     page.get_by_label("Add a note").fill("Called the teacher: a parent's phone joined by mistake.")
     page.get_by_role("button", name="Add note").click()
+    assert page.get_by_role("status").inner_text() == "Note added."
     page.get_by_label("Assign to").select_option(DSL)
     page.get_by_label("Due by").fill("2030-01-31")
     page.get_by_role("button", name="Assign").click()
-    assert "Dee Lead" in page.locator(".notes").inner_text() or DSL in page.locator(".notes").inner_text()
-    assert "2030-01-31" in page.locator(".facts").inner_text()
+    assert page.get_by_role("status").inner_text() == "Assigned to Dee Lead, due Thu 31 Jan 2030."
+    assert page.locator(".notes").get_by_text("Dee Lead").get_attribute("title") == DSL  # the e-mail on hover
+    assert "Thu 31 Jan 2030" in page.locator(".facts").first.inner_text()
     page.screenshot(path=screenshots / "3-incident-acknowledged.png", full_page=True)
 
     page.get_by_role("button", name="Close").click()  # no outcome, no rationale: the browser refuses
@@ -138,10 +142,16 @@ def test_a_dsl_works_an_incident_through_in_a_real_browser(browser, served, scre
     page.get_by_label("No action required").check()
     page.get_by_label(re.compile("Rationale")).fill("Checked with the teacher; the caller was removed at once.")
     page.get_by_role("button", name="Close").click()
-    assert "closed" in page.locator(".facts").inner_text()
+    assert page.get_by_role("status").inner_text() == "Closed: no action required."
+    assert "Closed: no action required" in page.locator(".facts").first.inner_text()
     audit = page.locator(".audit").inner_text()
-    for action in ("view", "acknowledge", "note", "assign", "close"):
-        assert f"{DSL}: {action}" in audit
+    assert re.search(r"Dee Lead viewed it [56] times on \w{3} \d{1,2} \w{3} \d{4}\.", audit)
+    for sentence in ("Dee Lead acknowledged it.", "Dee Lead added a note.",
+                     "Dee Lead assigned it to Dee Lead, due Thu 31 Jan 2030.",
+                     "Dee Lead closed it: no action required. Rationale: Checked with the teacher; the caller was "
+                     "removed at once."):
+        assert sentence in audit
+    assert "{" not in audit and DSL not in audit
     page.screenshot(path=screenshots / "4-incident-closed.png", full_page=True)
 
     page.get_by_role("link", name="Incidents", exact=True).click()
@@ -204,14 +214,43 @@ def test_a_private_chat_reads_plainly_in_a_real_browser(browser, served, screens
     assert page.locator("h1").inner_text() == "An adult and a pupil chatted privately in a lesson"
     assert page.locator(".clause").inner_text() == ("Protocol: All chat functions should be off; conduct sessions as "
                                                     "you would a normal lesson.")
-    assert re.fullmatch(r"2 times, the last at \w{3} \d\d \w{3} \d{4} \d\d:\d\d",
+    assert re.fullmatch(r"2 times, the last at \w{3} \d{1,2} \w{3} \d{4}, \d\d:\d\d",
                         page.locator(".occurrences").inner_text())
     event = page.locator(".event").inner_text()
     assert "A chat message, sent privately, to the host" in event
-    assert f"Pupil One <{PUPILS[0]}> (pupil)" in event and f"{TEACHER}> (teacher)" in event
+    assert "Pupil One (pupil)" in event and "Alex Teacher (teacher)" in event
+    assert page.locator(".event").get_by_text("Pupil One").get_attribute("title") == PUPILS[0]
     everything = page.locator("main").inner_text()
     assert "This is a test message" not in everything and "worksheet.pdf" not in everything
     page.screenshot(path=screenshots / "6-private-chat.png", full_page=True)
+    context.close()
+
+
+def test_who_was_there_is_folded_past_ten_people_and_names_show_their_e_mail_on_hover(browser, served, screenshots):
+    base, totp = served
+    now = time.time()
+    pupils = [(f"p{n}", f"pupil{n}@gatehouse.sch.uk", f"Pupil {n}") for n in range(12)]
+    for event in (zoom.started(now), zoom.recording("started", now),
+                  zoom.joined(now, "t", TEACHER, user_id=zoom.HOST_ID, name="Alex Teacher"),
+                  *(zoom.joined(now, conn, email, name=name) for conn, email, name in pupils),
+                  zoom.joined(now + 1, "x", "", name="Unknown Caller")):
+        assert post(base, event).status_code == 200
+    context = browser.new_context()
+    page = context.new_page()
+    sign_in(page, base, totp)
+    page.get_by_role("link", name="Someone from outside the school joined a lesson with pupils").click()
+    fold = page.locator("details.roster-fold")
+    assert fold.locator("summary").inner_text() == "14 people: 1 teacher, 12 pupils, 1 external"
+    assert not page.locator(".roster").is_visible()
+    page.screenshot(path=screenshots / "7-incident-panel.png", full_page=True)
+    fold.locator("summary").click()
+    pupil = page.locator(".roster").get_by_text("Pupil 11", exact=True)
+    assert pupil.is_visible()
+    pupil.hover()
+    assert pupil.get_attribute("title") == "pupil11@gatehouse.sch.uk"
+    host = page.locator(".facts").first.get_by_text("Alex Teacher")
+    assert host.get_attribute("title") == TEACHER
+    page.screenshot(path=screenshots / "8-incident-roster-unfolded.png", full_page=True)
     context.close()
 
 

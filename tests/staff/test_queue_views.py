@@ -9,13 +9,14 @@ from sqlalchemy.exc import DatabaseError
 from monitor.incidents.concerned import person_key
 
 from ..signing_in import add, csrf, signed_in
-from ..staff_pages import ALONE, PUPIL, TEACHER, audit, rows
+from ..staff_pages import ALONE, PUPIL, TEACHER, audit, rows, shown_as
+from .test_every_rule import text as words
 
 
 def test_the_queue_counts_by_status_and_filters(services, web, a_day):
     web = signed_in(services, web, "dsl")
     page = web.get("/incidents").get_data(as_text=True)
-    assert re.search(r'<span class="n">3</span> to acknowledge', page)
+    assert re.search(r'<span class="n">3</span> not acknowledged', page)
     assert rows(web.get("/incidents")).count("Not acknowledged") == 3
     assert "status-row-new" in rows(web.get("/incidents"))
 
@@ -32,7 +33,7 @@ def test_the_queue_counts_by_status_and_filters(services, web, a_day):
     token = csrf(web.get(f"/incidents/{a_day['external_participant']}").data)
     web.post(f"/incidents/{a_day['external_participant']}/acknowledge", data={"csrf_token": token})
     page = web.get("/incidents").get_data(as_text=True)
-    assert re.search(r'<span class="n">2</span> to acknowledge', page)
+    assert re.search(r'<span class="n">2</span> not acknowledged', page)
     assert re.search(r'<span class="n">1</span> acknowledged', page)
     assert rows(web.get("/incidents?status=acknowledged")).count("data-id") == 1
 
@@ -50,11 +51,16 @@ def test_assign_with_a_due_date_and_see_it_overdue(services, web, a_day):
     incident_id = a_day["fewer_than_two_pupils"]
     token = csrf(web.get(f"/incidents/{incident_id}").data)
     web.post(f"/incidents/{incident_id}/assign", data={"csrf_token": token, "assignee": "deputy@gatehouse.sch.uk",
-                                                       "due_on": "2026-11-18"})
+                                                       "due_on": "2026-11-19"})  # today, at the school
     assigned = services.incidents.get(incident_id)
-    assert (assigned["assigned_to"], assigned["due_on"]) == ("deputy@gatehouse.sch.uk", "2026-11-18")
+    assert (assigned["assigned_to"], assigned["due_on"]) == ("deputy@gatehouse.sch.uk", "2026-11-19")
     listing = rows(web.get("/incidents"))
-    assert "deputy@gatehouse.sch.uk, due 2026-11-18" in listing and "overdue" in listing
+    assert shown_as(listing, "deputy", "deputy@gatehouse.sch.uk") and ", due Thu 19 Nov 2026" in words(listing)
+    assert "overdue" not in listing
+    for hours in (8, 8):  # to the next day at the school, signed in all along
+        services.clock.advance(hours * 3600)
+        listing = rows(web.get("/incidents"))
+    assert "overdue" in listing
     refused = web.post(f"/incidents/{incident_id}/assign", data={"csrf_token": token, "assignee": "nobody@x.org"},
                        follow_redirects=True)
     assert b"Nothing was changed" in refused.data
@@ -64,7 +70,7 @@ def test_assign_with_a_due_date_and_see_it_overdue(services, web, a_day):
     assert b"gone@gatehouse.sch.uk" not in web.get(f"/incidents/{incident_id}").data
     web.post(f"/incidents/{incident_id}/assign", data={"csrf_token": token, "assignee": "gone@gatehouse.sch.uk"})
     assert services.incidents.get(incident_id)["assigned_to"] == "deputy@gatehouse.sch.uk"
-    assert ("assign", {"to": "deputy@gatehouse.sch.uk", "due_on": "2026-11-18"}) in [
+    assert ("assign", {"to": "deputy@gatehouse.sch.uk", "due_on": "2026-11-19"}) in [
         (h["action"], h["detail"]) for h in services.triage.history(incident_id)]
 
 
@@ -112,7 +118,8 @@ def test_the_live_lessons_board(services, web, a_day):
     board = web.get("/lessons").get_data(as_text=True)
     body = board[board.index("<tbody>"):]
     assert body.count("<tr") == 1  # lesson 1 has ended
-    assert "Alex Teacher (teacher)" in body and "<td>1</td>" in body and "recording" in body
+    assert shown_as(body, "Alex Teacher", TEACHER) and "Alex Teacher (teacher)" in words(web.get("/lessons"))
+    assert "<td>1</td>" in body and "recording" in body
     assert "alone with" in body
     assert ALONE not in board and "Pupil Alone" not in board
 
