@@ -121,8 +121,9 @@ def _link(base: str, incidents: Sequence[AlertIncident]) -> str:
     return f"{base}/incidents?" + urlencode({"meeting_uuid": first.meeting_uuid, "rule": first.rule})
 
 
-def _local(config: SchoolConfig, moment: datetime, pattern: str = "%a %d %b %Y, %H:%M") -> str:
-    return moment.astimezone(ZoneInfo(config.school.timezone)).strftime(pattern)
+def _local(config: SchoolConfig, moment: datetime, pattern: str | None = None) -> str:
+    """In the school's time zone and, unless told otherwise, its date format."""
+    return moment.astimezone(ZoneInfo(config.school.timezone)).strftime(pattern or config.school.date_format)
 
 
 def _lesson(incident: AlertIncident) -> str:
