@@ -6,7 +6,7 @@ from datetime import datetime, time, timedelta
 from flask import Response, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectChoice, SelectField
+from wtforms import DateField, HiddenField, SelectChoice, SelectField
 from wtforms.validators import Optional
 
 from ..accounts.web import role_required
@@ -36,6 +36,8 @@ class Filters(FlaskForm):
     host = SelectField("Teacher (host)", validators=[Optional()])
     since = DateField("From", validators=[Optional()])
     until = DateField("To", validators=[Optional()])
+    meeting_uuid = HiddenField(validators=[Optional()])
+    """One lesson's incidents: where an alert about several of them links."""
 
     def __init__(self):
         super().__init__(request.args)
@@ -53,7 +55,8 @@ class Filters(FlaskForm):
 
         until = given(self.until)
         return {"status": given(self.status), "rule": given(self.rule), "severity": given(self.severity),
-                "host_email": given(self.host), "since": midnight(given(self.since)),
+                "host_email": given(self.host), "meeting_uuid": given(self.meeting_uuid),
+                "since": midnight(given(self.since)),
                 "until": midnight(until and until + timedelta(days=1)), **visible_criteria()}
 
 

@@ -30,6 +30,12 @@ def test_the_queue_counts_by_status_and_filters(services, web, a_day):
     assert rows(web.get("/incidents?until=2026-11-18")).count("data-id") == 2
     assert rows(web.get("/incidents?since=2026-11-20")) == ""
 
+    # an alert about several incidents of one lesson links to that lesson's incidents
+    lesson = services.incidents.get(a_day["external_participant"])["meeting_uuid"]
+    one = web.get("/incidents", query_string={"meeting_uuid": lesson}).get_data(as_text=True)
+    assert rows(web.get("/incidents", query_string={"meeting_uuid": lesson})).count("data-id") == 2
+    assert "Showing one lesson's incidents" in one and "Show every lesson" in one
+
     token = csrf(web.get(f"/incidents/{a_day['external_participant']}").data)
     web.post(f"/incidents/{a_day['external_participant']}/acknowledge", data={"csrf_token": token})
     page = web.get("/incidents").get_data(as_text=True)
