@@ -43,7 +43,8 @@ def alert_message(config: SchoolConfig, incidents: Sequence[AlertIncident], key:
     """One alert for its incidents (the first is the one it leads with): of one lesson, or of one rule in several."""
     several = len({i.meeting_uuid for i in incidents}) > 1
     title, text, facts, link, listed = (_storm if several else _one_lesson)(config, incidents, telling)
-    waited = f"not acknowledged for {telling.waited_minutes} min"
+    waited = f"not acknowledged for {telling.waited_minutes} min" if telling.waited_minutes else \
+        "not acknowledged for under a minute"
     if telling.kind == "repeat":
         title, text = f"Reminder {telling.round}: {title}", \
             f"Reminder {telling.round}: {waited}. {_since(config, incidents, telling)} {text}"
@@ -80,7 +81,7 @@ def _storm(config: SchoolConfig, incidents: Sequence[AlertIncident], telling: Te
     rule = BY_ID[incidents[0].rule]
     base = config.alerts.base_url.rstrip("/")
     by_lesson: dict[str, list[AlertIncident]] = {}
-    for incident in incidents:
+    for incident in sorted(incidents, key=lambda i: (i.began_at, _lesson(i))):
         by_lesson.setdefault(incident.meeting_uuid, []).append(incident)
     listed = [LessonLine(lesson=_lesson(found[0]), meeting_id=found[0].meeting_id or "-",
                          when=_local(config, found[0].began_at, "%H:%M"), link=_link(base, found))
@@ -88,7 +89,8 @@ def _storm(config: SchoolConfig, incidents: Sequence[AlertIncident], telling: Te
     began = [i.began_at for i in incidents]
     since = min(began)
     link = f"{base}/incidents?" + urlencode({"rule": rule.id, "since": _local(config, since, "%Y-%m-%d")})
-    when = _local(config, since) + ("" if max(began) == since else f" to {_local(config, max(began), '%H:%M')}")
+    until = _local(config, max(began), "%H:%M")
+    when = _local(config, since) + ("" if until == _local(config, since, "%H:%M") else f" to {until}")
     facts = [("Breach", f"{rule.sentence}. {rule.clause}"), ("Lessons", str(len(listed))), ("When", when),
              ("Severity", _severity(incidents))]
     title = f"Safeguarding alert: {len(listed)} lessons, {rule.label.lower()}"

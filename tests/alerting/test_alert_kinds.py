@@ -116,13 +116,13 @@ def test_a_chat_card_lists_twenty_lessons_and_says_how_many_more(lessons, shown)
     from monitor.alerting.content import alert_message
     from monitor.alerting.samples import SAMPLE_STORM, sample_config
 
-    storm = [dataclasses.replace(SAMPLE_STORM[0], id=n, meeting_uuid=f"m{n}", topic=f"Lesson {n}")
+    storm = [dataclasses.replace(SAMPLE_STORM[0], id=n, meeting_uuid=f"m{n}", topic=f"Lesson {n:02d}")
              for n in range(lessons)]
     message = alert_message(sample_config(), storm, "k")
     assert len(message.lessons) == lessons
-    [listing] = [b for b in slack_payload(message)["blocks"] if "Lesson 0" in str(b)]
+    [listing] = [b for b in slack_payload(message)["blocks"] if "Lesson 00" in str(b)]
     teams = str(teams_payload(message))
     for n in range(lessons):
-        assert (f"Lesson {n} (" in listing["text"]["text"]) == (n < shown)
-        assert (f"Lesson {n} (" in teams) == (n < shown)
+        assert (f"Lesson {n:02d} (" in listing["text"]["text"]) == (n < shown)
+        assert (f"Lesson {n:02d} (" in teams) == (n < shown)
     assert ("and 30 more: open the list" in listing["text"]["text"]) == (lessons == 50)
