@@ -80,12 +80,17 @@ def csp_violations(page) -> list[str]:
     return found
 
 
-def sign_in(page, base, totp):
-    """Password, then the code: on the enrolment page at the account's first sign-in."""
+def enter_password(page, base):
+    """The sign-in's first step: the DSL's e-mail and password."""
     page.goto(f"{base}/login")
     page.get_by_label("E-mail").fill(DSL)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+
+
+def sign_in(page, base, totp):
+    """Password, then the code: on the enrolment page at the account's first sign-in."""
+    enter_password(page, base)
     page.get_by_label("Code").fill(totp.now())
     page.get_by_role("button", name=re.compile("Continue|Sign in|Verify|Confirm")).click()
     kept = page.get_by_role("link", name=re.compile("I have kept them"))
@@ -261,10 +266,7 @@ def test_a_new_dsl_enrols_their_authenticator_app(browser, served, screenshots):
     context = browser.new_context()
     page = context.new_page()
     blocked = csp_violations(page)
-    page.goto(f"{base}/login")
-    page.get_by_label("E-mail").fill(DSL)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    enter_password(page, base)
     page.wait_for_url(f"{base}/login/enrol")
 
     qr = page.locator("svg.qr")

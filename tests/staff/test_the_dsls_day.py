@@ -20,7 +20,7 @@ from .. import zoom
 from ..local_servers import smtp_server
 from ..school import CONFIG_TOML, TEACHER, write_config
 from ..servers import env_for, free_port, monitor, post, release, running
-from .test_browser import DSL, PASSWORD, browser, csp_violations, screenshots  # noqa: F401 (fixtures)
+from .test_browser import DSL, PASSWORD, browser, csp_violations, enter_password, screenshots  # noqa: F401 (fixtures)
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -129,10 +129,7 @@ def test_a_dsls_whole_day(browser, school_day, screenshots):  # noqa: F811 (fixt
     context = browser.new_context()
     page = context.new_page()
     blocked = csp_violations(page)
-    page.goto(f"{base}/login")
-    page.get_by_label("E-mail").fill(DSL)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    enter_password(page, base)
     page.wait_for_url(f"{base}/login/enrol")
     assert page.locator("svg.qr").is_visible()
     page.screenshot(path=shot["enrol-qr-code"], full_page=True)
@@ -146,10 +143,7 @@ def test_a_dsls_whole_day(browser, school_day, screenshots):  # noqa: F811 (fixt
         time.sleep(0.2)
 
     # The next morning's sign-in: password and code
-    page.goto(f"{base}/login")
-    page.get_by_label("E-mail").fill(DSL)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    enter_password(page, base)
     page.get_by_label("Code").fill(totp.now())
     page.screenshot(path=shot["sign-in"], full_page=True)
     page.get_by_role("button", name=re.compile("Sign in|Verify|Continue")).click()
