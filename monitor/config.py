@@ -270,6 +270,17 @@ class WebSection(_Section):
     the client's address is taken that many entries from the right. 0: the header is ignored."""
 
 
+class ZoomApiSection(_Section):
+    """Zoom's API, through a Server-to-Server OAuth app of the school's account (contracts.md, Zoom API): lesson and
+    teacher settings read before lessons, and unknown hosts named. Its secrets come from the environment."""
+
+    enabled: bool = False
+    max_requests_per_second: Annotated[float, Field(gt=0, le=100)] = 5
+    """Across every process of the monitor: Zoom's limits are the account's, shared with its other apps."""
+    notify_hosts: bool = False
+    """E-mail a teacher when their scheduled lesson's settings break the protocol (once per set of findings)."""
+
+
 class ConfigFile(_Section):
     school: SchoolSection
     directory: DirectorySection
@@ -279,6 +290,7 @@ class ConfigFile(_Section):
     alerts: AlertsSection = AlertsSection()
     digest: DigestSection = DigestSection()
     web: WebSection = WebSection()
+    zoom_api: ZoomApiSection = ZoomApiSection()
 
 
 @dataclass(frozen=True)
@@ -318,6 +330,7 @@ class SchoolConfig:
     staff: StaffDirectory
     digest: DigestSection = DigestSection()
     web: WebSection = WebSection()
+    zoom_api: ZoomApiSection = ZoomApiSection()
 
 
 STAFF_COLUMNS = ("email", "name", "role", "zoom_user_id")
@@ -392,4 +405,4 @@ def load_config(path: str | Path) -> SchoolConfig:
         raise ConfigError(f"{path}: {_describe(exc.errors()[0])}") from None
     staff = load_staff_csv(path.parent / parsed.directory.staff_csv)
     return SchoolConfig(path, parsed.school, parsed.exemptions, parsed.rules, parsed.webhook, parsed.alerts, staff,
-                        parsed.digest, parsed.web)
+                        parsed.digest, parsed.web, parsed.zoom_api)

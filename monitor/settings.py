@@ -16,6 +16,12 @@ class Settings(BaseSettings):
     monitor_data_dir: Path = Path("data")
     redis_url: str | None = None
     database_url: str | None = None
+    zoom_account_id: str | None = None
+    """The school's Zoom account, for its Server-to-Server OAuth app (needed when [zoom_api] enabled = true)."""
+    zoom_client_id: str | None = None
+    zoom_client_secret: SecretStr | None = None
+    zoom_api_url: str = "https://api.zoom.us/v2"
+    zoom_oauth_url: str = "https://zoom.us/oauth/token"
     monitor_worker_heartbeat_seconds: PositiveInt = 5
     """How often a worker tells Redis that it and its job are alive."""
     monitor_worker_heartbeat_grace_seconds: PositiveInt = 60
