@@ -111,3 +111,22 @@ def sign_in_account_attempts(account_digest: str, window: int) -> str:
     """STRING counter, expiring: sign-in attempts on one account in one window (that did not succeed). The account
     is the keyed hash of the e-mail tried, never the e-mail."""
     return f"zm:{{monitor}}:sign-in-account:{window}:{account_digest}"
+
+
+def zoom_api_token(app: str) -> str:
+    """STRING, expiring when the token does: the access token of one Zoom app (``app``: a digest of its URL, account
+    and client id), with its scopes and when to renew it, as JSON; shared by every process."""
+    return f"zm:{{monitor}}:zoom-api-token:{app}"
+
+
+def zoom_api_token_lock(app: str) -> str:
+    """STRING, expiring: one process is fetching the app's access token; the others wait for it."""
+    return f"zm:{{monitor}}:zoom-api-token-lock:{app}"
+
+
+ZOOM_API_TOKEN_LOCK_SECONDS = 30
+"""Long enough for a token request and its retries, as a rule; a lock that outlives its process frees itself then."""
+
+ZOOM_API_NEXT_REQUEST = "zm:{monitor}:zoom-api-next-request"
+"""STRING, expiring: when (seconds, the monitor's clock) the next request to Zoom's API may go. Every process takes
+its turn from it, so the requests stay under [zoom_api] max_requests_per_second together."""
