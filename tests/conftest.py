@@ -31,6 +31,7 @@ from .school import API_TOKEN, write_config
 from .servers import free_port
 from .staff_pages import lesson_with_two_breaches, lessons_breaking_every_rule
 from .worker_processes import Workers
+from .zoom_api_server import ZoomApiStandIn
 
 
 @pytest.fixture
@@ -267,7 +268,7 @@ def every_rule(services, notifier):
     return lessons_breaking_every_rule(services, notifier)
 
 
-# --- stand-ins for mail servers, Teams, Slack and webhooks -------------------------------------------------------
+# --- stand-ins for mail servers, Teams, Slack, webhooks and Zoom's API -------------------------------------------
 
 @pytest.fixture(scope="module")
 def http_server():
@@ -285,6 +286,23 @@ def receiver(http_server):
     http_server.status = 200
     http_server.delay = 0.0
     return http_server
+
+
+@pytest.fixture(scope="module")
+def zoom_api_stand_in():
+    server = ZoomApiStandIn()
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def zoom_api_server(zoom_api_stand_in):
+    """The stand-in for Zoom's API (tests/zoom_api_server.py), as new for each test."""
+    zoom_api_stand_in.reset()
+    return zoom_api_stand_in
 
 
 @pytest.fixture
