@@ -4,6 +4,18 @@ lesson (GET /meetings/{meetingId}) and a teacher's settings (GET /users/{userId}
 from __future__ import annotations
 
 import copy
+from datetime import datetime, timedelta, timezone
+
+T0 = datetime(2026, 11, 18, 11, 0, tzinfo=timezone.utc)  # Wednesday
+MEETING = "85393847045"
+TEACHER = "a.teacher@gatehouse.sch.uk"
+LESSON = {"topic": "Year 9 Maths", "host_email": TEACHER, "start_time": datetime(2026, 11, 19, 10, tzinfo=timezone.utc)}
+"""The lesson's facts the store keeps with its findings: the next day at 10:00 UTC."""
+
+
+def at(minutes: float) -> datetime:
+    return T0 + timedelta(minutes=minutes)
+
 
 SAFE_MEETING = {
     "id": 85393847045,

@@ -3,21 +3,11 @@ digest's counts; a teacher is told once per set of findings; workers recording a
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta, timezone
 
 from monitor.findings.appendix import Finding, meeting_findings, user_findings
 from monitor.findings.store import FindingRecord
 
-from .settings import SAFE_AUTHENTICATION, SAFE_MEETING, SAFE_SECURITY, SAFE_USER, flipped
-
-T0 = datetime(2026, 11, 18, 11, 0, tzinfo=timezone.utc)
-MEETING = "85393847045"
-TEACHER = "a.teacher@gatehouse.sch.uk"
-LESSON = {"topic": "Year 9 Maths", "host_email": TEACHER, "start_time": datetime(2026, 11, 19, 10, tzinfo=timezone.utc)}
-
-
-def at(minutes: float) -> datetime:
-    return T0 + timedelta(minutes=minutes)
+from .settings import LESSON, MEETING, SAFE_AUTHENTICATION, SAFE_MEETING, SAFE_SECURITY, SAFE_USER, TEACHER, at, flipped
 
 
 def lesson(**flips) -> list[Finding]:

@@ -138,7 +138,7 @@ ALLOWED = {
     "staff.chronology": ("dsl", "deputy", "headteacher"), "staff.staff_concerns": ("dsl", "deputy", "headteacher"),
     "digests.digests": ("dsl", "deputy", "headteacher"), "digests.digest": ("dsl", "deputy", "headteacher"),
 }
-NOT_STAFF_PAGES = ("static", "staff.home", "api.", "alerts_api.", "accounts.")
+NOT_STAFF_PAGES = ("static", "staff.home", "api.", "alerts_api.", "findings_api.", "accounts.")
 
 
 @pytest.mark.parametrize("role", ROLES)
