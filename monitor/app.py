@@ -14,6 +14,7 @@ from .alerting import api as alerts_api
 from .config import ConfigError
 from .digest import web as digest_web
 from .findings import api as findings_api
+from .findings import web as findings_web
 from .services import Services
 from .settings import Settings
 from .wiring import build_services
@@ -53,6 +54,7 @@ def create_app(services: Services | None = None) -> Flask:
     accounts_web.init_app(app)
     staff.init_app(app)
     digest_web.init_app(app)
+    findings_web.init_app(app)
     for machine_facing in (api.bp, alerts_api.bp, findings_api.bp):  # the bearer token instead
         accounts_web.csrf.exempt(machine_facing)
     return app
