@@ -3,8 +3,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import create_engine
 
+from monitor.config import load_config
 from monitor.findings.store import FindingStore
 from monitor.migrations import migrate
+
+from ..school import CONFIG_TOML, write_config
+
+CONNECTED = CONFIG_TOML + "\n[zoom_api]\nenabled = true\n"
 
 
 @pytest.fixture
@@ -33,3 +38,10 @@ def postgres_findings(postgres_engine):
 def store(request):
     """The findings' store, empty: each test using it runs on SQLite and on the real PostgreSQL server."""
     return request.getfixturevalue({"sqlite": "sqlite_findings", "postgresql": "postgres_findings"}[request.param])
+
+
+@pytest.fixture
+def school_config(request, tmp_path):
+    """The test school; with the parameter "connected" (indirect), connected to Zoom's API."""
+    toml = CONNECTED if getattr(request, "param", None) == "connected" else CONFIG_TOML
+    return load_config(write_config(tmp_path, toml))

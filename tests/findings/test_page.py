@@ -9,22 +9,11 @@ from datetime import datetime, timezone
 
 import pytest
 
-from monitor.config import load_config
 from monitor.findings.appendix import meeting_findings, user_findings
 
-from ..school import CONFIG_TOML, write_config
 from ..signing_in import signed_in
 from ..staff_pages import shown_as
 from .settings import LESSON, MEETING, SAFE_AUTHENTICATION, SAFE_MEETING, SAFE_SECURITY, SAFE_USER, TEACHER, at, flipped
-
-CONNECTED = CONFIG_TOML + "\n[zoom_api]\nenabled = true\n"
-
-
-@pytest.fixture
-def school_config(request, tmp_path):
-    """The test school; with the parameter "connected", with Zoom's API enabled."""
-    toml = CONNECTED if getattr(request, "param", None) == "connected" else CONFIG_TOML
-    return load_config(write_config(tmp_path, toml))
 
 
 def text(response) -> str:
