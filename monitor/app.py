@@ -13,6 +13,8 @@ from .accounts import web as accounts_web
 from .alerting import api as alerts_api
 from .config import ConfigError
 from .digest import web as digest_web
+from .findings import api as findings_api
+from .findings import web as findings_web
 from .services import Services
 from .settings import Settings
 from .wiring import build_services
@@ -48,9 +50,11 @@ def create_app(services: Services | None = None) -> Flask:
     webhook.init_app(app)
     api.init_app(app)
     alerts_api.init_app(app)
+    findings_api.init_app(app)
     accounts_web.init_app(app)
     staff.init_app(app)
     digest_web.init_app(app)
-    for machine_facing in (api.bp, alerts_api.bp):  # the bearer token instead
+    findings_web.init_app(app)
+    for machine_facing in (api.bp, alerts_api.bp, findings_api.bp):  # the bearer token instead
         accounts_web.csrf.exempt(machine_facing)
     return app

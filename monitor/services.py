@@ -14,6 +14,7 @@ from .checks.runner import Notifier
 from .clock import Clock, wall_clock
 from .config import SchoolConfig
 from .digest.service import DigestService
+from .findings.store import FindingStore
 from .incidents import IncidentStore
 from .incidents.triage import Triage
 from .pipeline import Pipeline
@@ -40,6 +41,7 @@ class Services:
     triage: Triage = field(init=False)
     pipeline: Pipeline = field(init=False)
     digests: DigestService = field(init=False)
+    findings: FindingStore = field(init=False)
 
     def __post_init__(self) -> None:
         self.incidents = IncidentStore(self.database)
@@ -51,3 +53,4 @@ class Services:
             self.notifier = RQNotifier(self.redis, self.incidents, self.clock)
         self.pipeline = Pipeline.on_redis(self.config, self.redis, self.clock, self.incidents, self.notifier)
         self.digests = DigestService(self.config, self.database, self.clock)
+        self.findings = FindingStore(self.database)

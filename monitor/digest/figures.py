@@ -94,6 +94,20 @@ class IncidentRef(BaseModel):
     due_on: date | None
 
 
+class FindingCounts(BaseModel):
+    """Settings that differ from the protocol (findings, contracts.md Zoom API): found and resolved in the week,
+    and still open at its end."""
+
+    found: int
+    resolved: int
+    open: int
+
+
+class ZoomSettingsLine(BaseModel):
+    lessons: FindingCounts
+    teachers: FindingCounts
+
+
 class Digest(BaseModel):
     school: str
     week: str
@@ -121,6 +135,8 @@ class Digest(BaseModel):
     trend: list[WeekLine]
     """The previous four weeks, oldest first."""
     attention: list[str]
+    zoom_settings: ZoomSettingsLine | None = None
+    """Only when Zoom's API is connected, or findings were found, resolved or open in the week."""
 
     @property
     def trend_average(self) -> tuple[float, float]:
@@ -143,9 +159,11 @@ def _median(values: list[float]) -> float | None:
 
 
 def make_digest(week: Week, incidents: Iterable[IncidentFacts], lessons: Iterable[Lesson], *, tz: ZoneInfo,
-                school: str, overdue_days: int, staff_names: Mapping[str, str], made_at: datetime) -> Digest:
+                school: str, overdue_days: int, staff_names: Mapping[str, str], made_at: datetime,
+                findings: Mapping[str, Mapping[str, int]] | None = None) -> Digest:
     """``incidents`` and ``lessons`` may hold more than the week (earlier weeks feed the trend, older incidents
-    the open and overdue counts); what falls outside is left out here."""
+    the open and overdue counts); what falls outside is left out here. ``findings``: the week's counts of
+    findings by kind (FindingStore.counts), or None to leave the Zoom settings out."""
     incidents, lessons = list(incidents), list(lessons)
     start, end = week.bounds(tz)
     of_week = sorted((i for i in incidents if _within(i.opened_at, start, end)), key=lambda i: i.opened_at)
@@ -206,6 +224,8 @@ def make_digest(week: Week, incidents: Iterable[IncidentFacts], lessons: Iterabl
         closed=len(to_close), median_hours_to_close=_median(to_close),
         per_day=[DayLine(day=day, incidents=per_day[day]) for day in week.days],
         trend=trend, attention=[],
+        zoom_settings=None if findings is None else ZoomSettingsLine(
+            lessons=FindingCounts(**findings["meeting"]), teachers=FindingCounts(**findings["user"])),
     )
     trend_start = week.before(TREND_WEEKS).bounds(tz)[0]
     earlier = Counter(i.rule for i in incidents if _within(i.opened_at, trend_start, start))

@@ -64,6 +64,17 @@ def _staff_rules(line) -> str:
     return ", ".join(f"{rule_words(rule)} {n}" for rule, n in line.by_rule.items())
 
 
+ZOOM_SETTINGS = "Zoom settings that differ from the protocol (read before lessons)"
+
+
+def _zoom_settings_lines(d: Digest) -> list[tuple[str, str]]:
+    if d.zoom_settings is None:
+        return []
+    return [(label, f"{counts.found} found this week, {counts.resolved} resolved, {counts.open} still open at the "
+                    "end of the week")
+            for label, counts in (("Lessons", d.zoom_settings.lessons), ("Teachers", d.zoom_settings.teachers))]
+
+
 def _trend_words(d: Digest) -> str:
     incidents, lessons = d.trend_average
     return f"previous four weeks: {incidents:.1f} incidents and {lessons:.1f} lessons a week"
@@ -87,6 +98,9 @@ def render_text(d: Digest, link: str | None = None) -> str:
     if d.conduct_hosts_not_staff:
         out.append(f"  Host not on the staff list (a pupil's account, an outsider or unidentified): "
                    f"{d.conduct_hosts_not_staff}")
+    if d.zoom_settings is not None:
+        out += ["", ZOOM_SETTINGS]
+        out += [f"  {label + ':':<10}{value}" for label, value in _zoom_settings_lines(d)]
     out += ["", "Trend (incidents / lessons)"]
     out += [f"  {w.week}  {w.incidents:>3} / {w.lessons}" for w in d.trend]
     out.append(f"  {d.week}  {d.incidents:>3} / {d.lessons}   this week; {_trend_words(d)}")
@@ -156,6 +170,11 @@ def render_html_part(d: Digest, link: str | None = None, incident_link=None) -> 
         rows.append(f"<tr>{_cell('Host not on the staff list')}{_cell('')}"
                     f"{_cell(str(d.conduct_hosts_not_staff))}</tr>")
     parts.append(_table(rows or [f"<tr>{_cell('None')}</tr>"]))
+
+    if d.zoom_settings is not None:
+        parts.append(_heading(ZOOM_SETTINGS))
+        parts.append(_table([f"<tr>{_cell(label, head=True)}{_cell(value)}</tr>"
+                             for label, value in _zoom_settings_lines(d)]))
 
     parts.append(_heading("Trend (incidents / lessons)"))
     rows = [f"<tr>{_cell(w.week)}{_cell(f'{w.incidents} / {w.lessons}', align='right')}</tr>" for w in d.trend]

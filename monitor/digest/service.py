@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 from ..alerting.channels import EmailChannel, smtp_channel
 from ..clock import Clock, utc_now, wall_clock
 from ..config import SchoolConfig
+from ..findings.store import FindingStore
 from .figures import Digest, make_digest
 from .render import render_html, render_text, title
 from .store import DigestStore
@@ -46,6 +47,7 @@ class DigestService:
                  channel: Callable[[Mapping[str, str]], EmailChannel] = smtp_channel):
         self.config, self.clock, self.environ, self._channel = config, clock, environ, channel
         self.store = DigestStore(engine)
+        self.findings = FindingStore(engine)
         self.tz = ZoneInfo(config.school.timezone)
 
     def now(self) -> datetime:
@@ -70,7 +72,14 @@ class DigestService:
                            tz=self.tz, school=self.config.school.name,
                            overdue_days=self.config.digest.overdue_days,
                            staff_names={email: m.name for email, m in self.config.staff.by_email.items()},
-                           made_at=self.now())
+                           made_at=self.now(), findings=self._findings(start, end))
+
+    def _findings(self, start: datetime, end: datetime) -> dict | None:
+        """The week's counts of findings, when Zoom's API is connected or there are some."""
+        counts = self.findings.counts(start, end)
+        if self.config.zoom_api.enabled or any(n for kind in counts.values() for n in kind.values()):
+            return counts
+        return None
 
     def link(self, week: Week | str) -> str:
         return f"{self.config.alerts.base_url.rstrip('/')}/digests/{week}"

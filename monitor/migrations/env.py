@@ -5,6 +5,7 @@ from sqlalchemy import text
 import monitor.accounts.models  # noqa: F401  (its table belongs to the metadata)
 import monitor.alerting.models  # noqa: F401  (the alert tables too)
 import monitor.digest.store  # noqa: F401  (the lessons and digests tables too)
+import monitor.findings.models  # noqa: F401  (the findings tables too)
 from monitor.db import take_sqlite_write_lock
 from monitor.incidents.models import Base
 

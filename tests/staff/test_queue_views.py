@@ -137,8 +137,9 @@ ALLOWED = {
     "staff.reopen": ("dsl", "deputy"), "staff.assign": ("dsl", "deputy"), "staff.add_note": ("dsl", "deputy"),
     "staff.chronology": ("dsl", "deputy", "headteacher"), "staff.staff_concerns": ("dsl", "deputy", "headteacher"),
     "digests.digests": ("dsl", "deputy", "headteacher"), "digests.digest": ("dsl", "deputy", "headteacher"),
+    "findings.zoom_settings": ("dsl", "deputy", "headteacher"),
 }
-NOT_STAFF_PAGES = ("static", "staff.home", "api.", "alerts_api.", "accounts.")
+NOT_STAFF_PAGES = ("static", "staff.home", "api.", "alerts_api.", "findings_api.", "accounts.")
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -27,7 +27,7 @@ def staff_pages(app, a_day) -> list[str]:
     """Every page a signed-in DSL can open (GET), with its parameters filled in."""
     paths = []
     for rule in app.url_map.iter_rules():
-        if "GET" in rule.methods and not rule.endpoint.startswith(("static", "api.", "alerts_api.")):
+        if "GET" in rule.methods and not rule.endpoint.startswith(("static", "api.", "alerts_api.", "findings_api.")):
             paths.append(rule.rule.replace("<int:incident_id>", str(a_day["non_teacher_host"])).replace(
                 "<key>", person_key(TEACHER)).replace("<week>", "2026-W47"))
     return paths
@@ -57,6 +57,7 @@ def test_every_staff_page_forbids_framing_and_inline_script_and_is_not_cached(se
 
 def test_the_api_and_the_health_checks_are_not_cached(client):
     for path, headers in (("/api/meetings", {"Authorization": f"Bearer {API_TOKEN}"}), ("/api/incidents", {}),
+                          ("/api/findings", {"Authorization": f"Bearer {API_TOKEN}"}),
                           ("/readyz", {}), ("/login", {})):
         response = client.get(path, headers=headers)
         assert_staff_headers(response, path)
