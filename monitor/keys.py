@@ -111,3 +111,18 @@ def sign_in_account_attempts(account_digest: str, window: int) -> str:
     """STRING counter, expiring: sign-in attempts on one account in one window (that did not succeed). The account
     is the keyed hash of the e-mail tried, never the e-mail."""
     return f"zm:{{monitor}}:sign-in-account:{window}:{account_digest}"
+
+
+ZOOM_READ_SECONDS = 24 * 3600
+"""A meeting's settings are read again on its first event after this long (contracts.md, Zoom API); an unknown host's
+Zoom user id is looked up at most this often."""
+
+
+def zoom_meeting_read(meeting_id: str) -> str:
+    """STRING, expiring after ZOOM_READ_SECONDS: this meeting's settings were read (or a read is queued)."""
+    return f"zm:{{monitor}}:zoom-meeting-read:{meeting_id}"
+
+
+def zoom_user_email(zoom_user_id: str) -> str:
+    """STRING, expiring after ZOOM_READ_SECONDS: the e-mail Zoom's API gave for this user id (empty: none)."""
+    return f"zm:{{monitor}}:zoom-user-email:{zoom_user_id}"
