@@ -11,11 +11,13 @@ from rq.exceptions import DuplicateJobError
 from .clock import Clock, utc_now
 from .incidents.store import IncidentStore
 
-ALERTS, CHECKS, DIGESTS = "alerts", "checks", "digest"
-QUEUES = (ALERTS, CHECKS, DIGESTS)
+ALERTS, CHECKS, DIGESTS, ZOOM = "alerts", "checks", "digest", "zoom"
+QUEUES = (ALERTS, CHECKS, DIGESTS, ZOOM)
+"""In the order a worker takes jobs: an alert first; reading Zoom's API (at its rate limit) last."""
 
 RETRIES = Retry(max=3, interval=[10, 60, 300])
-"""A failed alert job is tried again after 10 s, 1 min and 5 min, then stays in RQ's failed registry."""
+"""A failed alert job (or read of Zoom's API) is tried again after 10 s, 1 min and 5 min, then stays in RQ's failed
+registry: a minute's outage at Zoom loses nothing."""
 KEEP_FAILED_SECONDS = 7 * 86400
 """How long a job that failed for good stays in RQ's failed registry, for whoever looks into it."""
 JOBS = "workers.jobs"

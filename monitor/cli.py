@@ -316,6 +316,46 @@ def alerts_test(config: Path | None, names: tuple[str, ...]) -> None:
         sys.exit(1)
 
 
+@main.group()
+def zoom() -> None:
+    """Zoom's API (a Server-to-Server OAuth app of the school's account; README, Connecting Zoom)."""
+
+
+@zoom.command("check")
+@CONFIG
+def zoom_check(config: Path | None) -> None:
+    """Check the Zoom app's credentials and scopes, and print each member of staff's Zoom settings against the
+    protocol. Exits 1 when the credentials fail or a scope is missing."""
+    from .config import load_config
+    from .findings.appendix import user_settings_checked
+    from .wiring import connect_redis, embedded_redis
+    from .zoom_api import ZoomApi, ZoomApiError, ZoomCredentials
+    from .zoom_reads.posture import missing_scopes, posture, posture_table
+
+    settings = _settings(config)
+    try:
+        school = load_config(settings.monitor_config)
+        credentials = ZoomCredentials.from_settings(settings)
+    except ConfigError as exc:
+        _fail(exc)
+    redis = connect_redis(settings.redis_url) if settings.redis_url else embedded_redis()
+    api = ZoomApi(credentials, redis, max_requests_per_second=school.zoom_api.max_requests_per_second)
+    try:
+        granted = api.granted_scopes()
+        missing = missing_scopes(granted)
+        click.echo(f"Credentials: accepted for account {credentials.account_id}")
+        click.echo("Scopes: " + (f"MISSING {', '.join(missing)}" if missing else "every scope the monitor needs"))
+        if missing:
+            sys.exit(1)
+        click.echo("")
+        click.echo(posture_table(posture(api, school), user_settings_checked(school.rules.recording_source)))
+    except ZoomApiError as exc:
+        click.echo(f"Zoom: FAILED: {exc}", err=True)
+        sys.exit(1)
+    if not school.zoom_api.enabled:
+        click.echo("\nNote: [zoom_api] enabled = false in the config: the monitor does not read Zoom's API yet.")
+
+
 @main.command()
 @click.option("--week", help="ISO week, e.g. 2026-W48 (default: the latest whole week with lessons or incidents).")
 @click.option("--format", "fmt", type=click.Choice(["text", "html", "json"]), default="text", show_default=True)

@@ -130,3 +130,17 @@ ZOOM_API_TOKEN_LOCK_SECONDS = 30
 ZOOM_API_NEXT_REQUEST = "zm:{monitor}:zoom-api-next-request"
 """STRING, expiring: when (seconds, the monitor's clock) the next request to Zoom's API may go. Every process takes
 its turn from it, so the requests stay under [zoom_api] max_requests_per_second together."""
+
+ZOOM_READ_SECONDS = 24 * 3600
+"""A meeting's settings are read again on its first event after this long (contracts.md, Zoom API); an unknown host's
+Zoom user id is looked up at most this often."""
+
+
+def zoom_meeting_read(meeting_id: str) -> str:
+    """STRING, expiring after ZOOM_READ_SECONDS: this meeting's settings were read (or a read is queued)."""
+    return f"zm:{{monitor}}:zoom-meeting-read:{meeting_id}"
+
+
+def zoom_user_email(zoom_user_id: str) -> str:
+    """STRING, expiring after ZOOM_READ_SECONDS: the e-mail Zoom's API gave for this user id (empty: none)."""
+    return f"zm:{{monitor}}:zoom-user-email:{zoom_user_id}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from redis import Redis
 
@@ -24,6 +24,9 @@ from .rule_ids import OUT_OF_HOURS
 from .rules import RULES
 from .rules.hours import DAY_MS, hours_of
 from .times import utc
+
+if TYPE_CHECKING:
+    from .zoom_reads.triggers import ZoomReads
 
 log = logging.getLogger(__name__)
 Outcome = Literal["applied", "duplicate", "ignored"]
@@ -54,6 +57,8 @@ class Pipeline:
         self.checks = Checks(config, store, conditions, self.resolver, incidents, notifier)
         self.hours = hours_of(config) if OUT_OF_HOURS not in config.rules.disabled else None
         """The lesson hours, when out_of_hours is watched."""
+        self.zoom_reads: ZoomReads | None = None
+        """What deliveries make the monitor read from Zoom's API, when it is connected (never in a replay)."""
 
     @classmethod
     def on_redis(cls, config: SchoolConfig, redis: Redis, clock: Clock, incidents: IncidentStore,
@@ -79,16 +84,32 @@ class Pipeline:
             if isinstance(event, Unattachable):
                 log.warning("%s names no meeting to attach it to (%s): ignored", event.event, event.reason)
             counted = self.store.count_ignored(event.event, fingerprint(body))
+            if self.zoom_reads is not None and counted:
+                self.zoom_reads.after(event.event, body, None)
             return ("ignored" if counted else "duplicate"), None
         if event.event == "meeting.ended":
             self._before_end(change, int(now * 1000))
         applied, snapshot = self.store.apply(change)
         if applied and event.event != "meeting.ended" and "ended_at" in snapshot.meeting:
             log.info("%s for meeting %s after its end (late, or a uuid Zoom reused)", event.event, change.uuid)
-        self.checks.after_delivery(snapshot, snapshot_roster(self.resolver, snapshot), int(now * 1000), change, event)
+        roster = snapshot_roster(self.resolver, snapshot)
+        self.checks.after_delivery(snapshot, roster, int(now * 1000), change, event)
         if change.joined and "ended_at" in snapshot.meeting:
             self._record_lesson(self.roster(change.uuid))
+        if self.zoom_reads is not None and applied:
+            self.zoom_reads.after(event.event, body, roster)
         return ("applied" if applied else "duplicate"), change.uuid
+
+    def learn_identity(self, uuid: str, zoom_user_id: str, email: str) -> None:
+        """Zoom's API named a Zoom user of the meeting (its host): the roster has their e-mail from now on, as if an
+        event had given it, and the meeting's conditions are brought up to date (rules.md, "A host identified
+        later")."""
+        change = Change(uuid, f"identity:{zoom_user_id}:{email}",
+                        (("m", "setnx", f"email:{zoom_user_id}", email), ("m", "incr", "identities", "1")))
+        applied, snapshot = self.store.apply(change)
+        if applied:
+            self.checks.after_delivery(snapshot, snapshot_roster(self.resolver, snapshot), int(self.clock() * 1000),
+                                       change)
 
     def _before_end(self, change: Change, now: int) -> None:
         """A meeting's end changes the roster only once what it settles is stored: if the database fails, Zoom's

@@ -18,6 +18,9 @@ from .findings.store import FindingStore
 from .incidents import IncidentStore
 from .incidents.triage import Triage
 from .pipeline import Pipeline
+from .zoom_api import ZoomApi
+from .zoom_reads.reading import SettingsReader
+from .zoom_reads.triggers import ZoomReads
 
 
 @dataclass
@@ -34,6 +37,8 @@ class Services:
     """Session cookies only over HTTPS: off only for a local run on embedded defaults."""
     notifier: Notifier | None = None
     """Where opened incidents and check deadlines go; by default RQ jobs on ``redis``."""
+    zoom: ZoomApi | None = None
+    """Zoom's API, when the school connects it ([zoom_api] enabled)."""
     incidents: IncidentStore = field(init=False)
     alerts: AlertStore = field(init=False)
     alerting: Alerting = field(init=False)
@@ -42,6 +47,8 @@ class Services:
     pipeline: Pipeline = field(init=False)
     digests: DigestService = field(init=False)
     findings: FindingStore = field(init=False)
+    reader: SettingsReader | None = field(init=False)
+    """Reads settings through Zoom's API (None when it is not connected)."""
 
     def __post_init__(self) -> None:
         self.incidents = IncidentStore(self.database)
@@ -54,3 +61,7 @@ class Services:
         self.pipeline = Pipeline.on_redis(self.config, self.redis, self.clock, self.incidents, self.notifier)
         self.digests = DigestService(self.config, self.database, self.clock)
         self.findings = FindingStore(self.database)
+        self.reader = None
+        if self.zoom is not None:
+            self.pipeline.zoom_reads = ZoomReads(self.redis, self.clock)
+            self.reader = SettingsReader(self.config, self.zoom, self.findings, self.redis, self.pipeline, self.clock)

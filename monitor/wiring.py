@@ -16,6 +16,7 @@ from .migrations import require_current
 from .migrations import upgrade as upgrade_schema
 from .services import Services
 from .settings import Settings
+from .zoom_api import ZoomApi, ZoomCredentials
 
 log = logging.getLogger(__name__)
 
@@ -63,8 +64,11 @@ def build_services(settings: Settings, *, embedded_ok: bool = False, upgrade: bo
         log.info("%s", upgrade_schema(database))
     else:
         require_current(database)
+    zoom = ZoomApi(ZoomCredentials.from_settings(settings), redis, clock=clock,
+                   max_requests_per_second=config.zoom_api.max_requests_per_second) if config.zoom_api.enabled else None
     return Services(
         config=config,
+        zoom=zoom,
         redis=redis,
         database=database,
         webhook_secret=_secret(settings.zoom_webhook_secret_token, "ZOOM_WEBHOOK_SECRET_TOKEN", embedded),

@@ -9,6 +9,7 @@ from rq.exceptions import AbandonedJobError
 from monitor.clock import utc_now
 from monitor.digest import tick
 from monitor.services import Services
+from monitor.zoom_reads.triggers import queue_staff_reads
 
 log = logging.getLogger(__name__)
 _services: Services | None = None
@@ -62,6 +63,41 @@ def delivery_failed(job, connection, exc_type, exc_value, traceback) -> None:
         log.warning("alert delivery %s was cut off: its worker stopped", job.id)
     if not job.retries_left:
         log.error("alert delivery %s gave up after its retries: %s", job.id, exc_value)
+
+
+def _reader():
+    reader = current().reader
+    if reader is None:
+        log.warning("a read of Zoom's API was queued, but [zoom_api] is not enabled: skipped")
+    return reader
+
+
+def zoom_read_meeting(meeting_id: str) -> None:
+    """Reads a lesson's settings through Zoom's API and records what breaks the protocol."""
+    if reader := _reader():
+        reader.read_meeting(meeting_id)
+
+
+def zoom_meeting_deleted(meeting_id: str) -> None:
+    if reader := _reader():
+        reader.meeting_deleted(meeting_id)
+
+
+def zoom_read_user(user: str) -> None:
+    """Reads a member of staff's own Zoom settings (``user``: e-mail or Zoom user id)."""
+    if reader := _reader():
+        reader.read_user(user)
+
+
+def zoom_identify_host(uuid: str, zoom_user_id: str) -> None:
+    if reader := _reader():
+        reader.identify_host(uuid, zoom_user_id)
+
+
+def zoom_read_staff(day: str) -> int:
+    """The daily read of every member of staff's settings: one job each."""
+    svc = current()
+    return queue_staff_reads(svc.redis, list(svc.config.staff.by_email), day) if svc.reader else 0
 
 
 def digest_tick(at: str) -> str | None:

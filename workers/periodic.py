@@ -2,10 +2,11 @@
 next run of each is queued; a run's job id is its slot, so however many workers ask, each run is queued once."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, time, timedelta, timezone
 from typing import Callable, NamedTuple
+from zoneinfo import ZoneInfo
 
-from monitor.background import CHECKS, DIGESTS, KEEP_FAILED_SECONDS, enqueue_unique
+from monitor.background import CHECKS, DIGESTS, KEEP_FAILED_SECONDS, ZOOM, enqueue_unique
 from monitor.clock import utc_now
 from monitor.digest.week import next_tick
 from monitor.services import Services
@@ -26,8 +27,8 @@ class Periodic(NamedTuple):
     job: str
     """A function of workers.jobs."""
     queue: str
-    next_run: Callable[[Services, datetime, int], Run]
-    """(services, now, the sweep's interval in seconds) -> the next run."""
+    next_run: Callable[[Services, datetime, int], Run | None]
+    """(services, now, the sweep's interval in seconds) -> the next run (None: it does not run here)."""
     options: dict
 
 
@@ -44,13 +45,29 @@ def _digest_tick(services: Services, now: datetime, every: int) -> Run:
     return Run(digest_tick_id(at), at, (at.isoformat(),))
 
 
+def _staff_settings(services: Services, now: datetime, every: int) -> Run | None:
+    """Daily at 06:00 school time, before lessons: every member of staff's own Zoom settings (with Zoom's API)."""
+    if services.reader is None:
+        return None
+    zone = ZoneInfo(services.config.school.timezone)
+    local = now.astimezone(zone)
+    at = datetime.combine(local.date(), time(6), zone)
+    if at <= local:
+        at = datetime.combine(local.date() + timedelta(days=1), time(6), zone)
+    return Run(f"zoom-staff-{at.date()}", at, (at.date().isoformat(),))
+
+
 SWEEP = Periodic("sweep", CHECKS, _sweep, {"result_ttl": 60, "failure_ttl": 86400})
 DIGEST_TICK = Periodic("digest_tick", DIGESTS, _digest_tick,
                        {"result_ttl": 2 * 86400, "failure_ttl": KEEP_FAILED_SECONDS})
-PERIODIC = (SWEEP, DIGEST_TICK)
+STAFF_SETTINGS = Periodic("zoom_read_staff", ZOOM, _staff_settings, {"result_ttl": 2 * 86400,
+                                                                      "failure_ttl": KEEP_FAILED_SECONDS})
+PERIODIC = (SWEEP, DIGEST_TICK, STAFF_SETTINGS)
 
 
-def _queue(services: Services, periodic: Periodic, run: Run) -> None:
+def _queue(services: Services, periodic: Periodic, run: Run | None) -> None:
+    if run is None:
+        return
     enqueue_unique(services.redis, periodic.queue, periodic.job, run.job_id, *run.args, at=run.at, **periodic.options)
 
 

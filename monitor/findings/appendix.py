@@ -203,6 +203,11 @@ def _user_checks(recording_source: str) -> list[_Check]:
     ]
 
 
+def user_settings_checked(recording_source: str) -> tuple[str, ...]:
+    """The paths of the teachers' own settings compared with the appendix, in contracts.md's order."""
+    return tuple(check.setting for check in _user_checks(recording_source))
+
+
 def _screen_sharing_finding(in_meeting: Any) -> Finding | None:
     sharing = _at(in_meeting, "screen_sharing")
     if sharing is False:

@@ -158,8 +158,8 @@ class PersonResolver:
 
     def host(self, meeting: dict[str, str]) -> Host | None:
         """The latest role change to host decides; before any, the meeting's host_id. Its e-mail comes from the
-        staff directory first, else from the host's own participant events."""
-        facts = (meeting.get("host"), meeting.get("host_id"), meeting.get("host_email"))
+        staff directory first, else from the host's own participant events, else from Zoom's API."""
+        facts = (meeting.get("host"), meeting.get("host_id"), meeting.get("host_email"), meeting.get("identities"))
         if facts not in self._hosts:
             if len(self._hosts) > CACHE_LIMIT:
                 self._hosts.clear()
@@ -180,6 +180,8 @@ class PersonResolver:
         member = self.config.staff.find(zoom_user_id=user_id) if user_id else None
         if member:
             email = member.email
+        elif not email and user_id:  # named by Zoom's API since
+            email = meeting.get(f"email:{user_id}")
         if not email:
             return Host(None, user_id, None)
         return Host(email, user_id, classify(self.config, email, user_id))

@@ -47,6 +47,9 @@ def check_environment(config: SchoolConfig, environ: Mapping[str, str] = os.envi
     if config.digest.recipients:
         for variable in missing_smtp(environ):
             raise ConfigError(f"environment variable {variable} is not set (needed by [digest] recipients)")
+    if config.zoom_api.enabled and config.zoom_api.notify_hosts:
+        for variable in missing_smtp(environ):
+            raise ConfigError(f"environment variable {variable} is not set (needed by [zoom_api] notify_hosts)")
 
 
 def smtp_channel(environ: Mapping[str, str] = os.environ, to: Sequence[str] = ()) -> EmailChannel:
