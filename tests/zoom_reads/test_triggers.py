@@ -87,3 +87,19 @@ def test_replay_never_calls_zoom(tmp_path, zoom_api_server, monkeypatch):
                                        str(stream)])
     assert result.exit_code == 0, result.output
     assert zoom_api_server.requests == []
+
+
+def test_every_member_of_staffs_settings_are_read_daily_at_six(zoom_services):
+    from rq.registry import ScheduledJobRegistry
+
+    from workers import jobs
+    from workers.periodic import schedule_periodic
+
+    schedule_periodic(zoom_services)
+    registry = ScheduledJobRegistry(queue=Queue(ZOOM, connection=zoom_services.redis))
+    [daily] = registry.get_job_ids()
+    assert daily == "zoom-staff-2026-11-19"                  # the clock is at 11:06 on the 18th: tomorrow, 06:00
+    assert registry.get_scheduled_time(daily).strftime("%H:%M") == "06:00"   # London is on UTC in November
+    assert jobs.zoom_read_staff("2026-11-19") == len(zoom_services.config.staff.by_email)
+    assert {args for job, args in zoom_jobs(zoom_services) if job == "zoom_read_user"} == {
+        (email,) for email in zoom_services.config.staff.by_email}
