@@ -226,6 +226,15 @@ def postgres_url():
     admin.dispose()
 
 
+@pytest.fixture(scope="module")
+def postgres_engine(postgres_url):
+    """An engine on the test session's PostgreSQL database, at the newest schema."""
+    engine = create_engine(postgres_url)
+    migrate(engine)
+    yield engine
+    engine.dispose()
+
+
 @pytest.fixture
 def empty_database(postgres_url):
     """Another database, new and empty, on the same server."""
@@ -270,14 +279,22 @@ def every_rule(services, notifier):
 
 # --- stand-ins for mail servers, Teams, Slack, webhooks and Zoom's API -------------------------------------------
 
-@pytest.fixture(scope="module")
-def http_server():
-    server = Receiver()
+@contextmanager
+def serving(server):
+    """A local HTTP server answering from a thread of its own until the block ends."""
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def http_server():
+    with serving(Receiver()) as server:
+        yield server
 
 
 @pytest.fixture
@@ -290,12 +307,8 @@ def receiver(http_server):
 
 @pytest.fixture(scope="module")
 def zoom_api_stand_in():
-    server = ZoomApiStandIn()
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
+    with serving(ZoomApiStandIn()) as server:
+        yield server
 
 
 @pytest.fixture

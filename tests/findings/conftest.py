@@ -5,7 +5,6 @@ from sqlalchemy import create_engine
 
 from monitor.config import load_config
 from monitor.findings.store import FindingStore
-from monitor.migrations import migrate
 
 from ..school import CONFIG_TOML, write_config
 
@@ -16,14 +15,6 @@ CONNECTED = CONFIG_TOML + "\n[zoom_api]\nenabled = true\n"
 def sqlite_findings(tmp_path, new_sqlite):
     engine = create_engine(new_sqlite(tmp_path / "findings.sqlite3"), connect_args={"timeout": 30})
     yield FindingStore(engine)
-    engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def postgres_engine(postgres_url):
-    engine = create_engine(postgres_url)
-    migrate(engine)
-    yield engine
     engine.dispose()
 
 

@@ -4,7 +4,6 @@ import pytest
 from sqlalchemy import create_engine
 
 from monitor.incidents import IncidentStore
-from monitor.migrations import migrate
 
 
 @pytest.fixture
@@ -16,14 +15,6 @@ def sqlite_url(tmp_path):
 def sqlite_store(tmp_path, new_sqlite):
     engine = create_engine(new_sqlite(tmp_path / "incidents.sqlite3"))  # the database at sqlite_url
     yield IncidentStore(engine)
-    engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def postgres_engine(postgres_url):
-    engine = create_engine(postgres_url)
-    migrate(engine)
-    yield engine
     engine.dispose()
 
 
