@@ -8,7 +8,7 @@ import secrets
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import api, errors, headers, staff, webhook
+from . import api, errors, headers, logs, staff, webhook
 from .accounts import web as accounts_web
 from .alerting import api as alerts_api
 from .config import ConfigError
@@ -24,8 +24,8 @@ log = logging.getLogger(__name__)
 
 def create_app(services: Services | None = None) -> Flask:
     if services is None:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         try:
+            logs.configure()
             services = build_services(Settings())
             if not services.secret_key:
                 raise ConfigError("environment variable MONITOR_SECRET_KEY is not set (it signs the queue's sessions)")
@@ -47,6 +47,7 @@ def create_app(services: Services | None = None) -> Flask:
     if services.config.web.trusted_proxies:  # the staff's addresses, for their sign-in limits
         hops = services.config.web.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+    logs.init_app(app)
     webhook.init_app(app)
     api.init_app(app)
     alerts_api.init_app(app)

@@ -16,7 +16,6 @@ from .rule_ids import RULE_IDS
 from .settings import Settings
 
 WORKERS = "workers.run"
-LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 CONFIG = click.option("--config", type=click.Path(path_type=Path),
@@ -62,7 +61,12 @@ def _fail(exc: Exception | str) -> None:
 @click.group()
 def main() -> None:
     """Watches Zoom lessons for breaches of the school's safeguarding protocol."""
-    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+    from .logs import configure
+
+    try:
+        configure()
+    except ConfigError as exc:
+        _fail(exc)
 
 
 @main.command()

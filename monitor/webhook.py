@@ -10,8 +10,9 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from .current import services
 from .errors import init_machine_app
-from .events import URL_VALIDATION, BadEvent, read_event
+from .events import URL_VALIDATION, BadEvent, ZoomEvent, read_event
 from .headers import init_zoom_app
+from .logs import MEETING_UUID, new_request
 from .signature import url_validation_token, verify
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,7 @@ def _authentic(raw: bytes) -> str | None:
 
 @bp.post(PATH)
 def receive():
+    new_request(request.headers.get("x-zm-request-id"))
     raw = request.get_data(cache=False)
     refusal = _authentic(raw)
     if refusal:
@@ -59,6 +61,8 @@ def receive():
     except BadEvent as exc:
         log.warning("webhook rejected (400): %s", exc)
         return _error(400, str(exc))
+    if isinstance(event, ZoomEvent):
+        MEETING_UUID.set(event.meeting.uuid)
     if event.event == URL_VALIDATION:
         plain = event.payload.get("plainToken")
         if not isinstance(plain, str) or not plain:
