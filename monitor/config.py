@@ -281,6 +281,29 @@ class ZoomApiSection(_Section):
     """E-mail a teacher when their scheduled lesson's settings break the protocol (once per set of findings)."""
 
 
+Days = Annotated[int, Field(ge=1, le=36500)]
+
+
+class RetentionSection(_Section):
+    """How long the monitor keeps what it records (README, Retention): a daily job applies it, at 02:30 school
+    time, and says what it did in the audit log."""
+
+    lessons_days: Annotated[int, Field(ge=42, le=36500)] = 365
+    """A lesson's record (meeting, host, times, how many pupils) is deleted this long after the lesson began. At
+    least six weeks: the weekly digest's trend reads the lessons of the five weeks before its Monday."""
+    delivery_attempts_days: Days = 365
+    """Each attempt to deliver an alert (channel, time, result) is deleted this long after it was made."""
+    set_aside_checks_days: Days = 365
+    """A check set aside ("Could not be checked") is deleted this long after it was set aside."""
+    findings_days: Days = 365
+    """A Zoom settings finding is deleted this long after it was resolved; open ones are kept."""
+    evidence_years: Annotated[int, Field(ge=1, le=100)] = 21
+    """A closed incident keeps its pupils' e-mails and names this long after it was closed; then each pupil in its
+    evidence becomes "a pupil", counted by class. Its decision, rationale, notes and audit log are kept."""
+    hold: bool = False
+    """True: nothing is deleted or reduced (a legal hold, e.g. while an inquiry asks schools to keep records)."""
+
+
 class ConfigFile(_Section):
     school: SchoolSection
     directory: DirectorySection
@@ -291,6 +314,7 @@ class ConfigFile(_Section):
     digest: DigestSection = DigestSection()
     web: WebSection = WebSection()
     zoom_api: ZoomApiSection = ZoomApiSection()
+    retention: RetentionSection = RetentionSection()
 
 
 @dataclass(frozen=True)
@@ -331,6 +355,7 @@ class SchoolConfig:
     digest: DigestSection = DigestSection()
     web: WebSection = WebSection()
     zoom_api: ZoomApiSection = ZoomApiSection()
+    retention: RetentionSection = RetentionSection()
 
 
 STAFF_COLUMNS = ("email", "name", "role", "zoom_user_id")
@@ -405,4 +430,4 @@ def load_config(path: str | Path) -> SchoolConfig:
         raise ConfigError(f"{path}: {_describe(exc.errors()[0])}") from None
     staff = load_staff_csv(path.parent / parsed.directory.staff_csv)
     return SchoolConfig(path, parsed.school, parsed.exemptions, parsed.rules, parsed.webhook, parsed.alerts, staff,
-                        parsed.digest, parsed.web, parsed.zoom_api)
+                        parsed.digest, parsed.web, parsed.zoom_api, parsed.retention)

@@ -77,6 +77,8 @@ class Incident(Base):
     assigned_to: Mapped[str | None]
     """the e-mail of the member of staff it is assigned to"""
     due_on: Mapped[date | None]
+    evidence_reduced_at: Mapped[datetime | None]
+    """When retention removed its pupils' e-mails and names from its evidence (README, Retention)."""
     created_at: Mapped[datetime] = mapped_column(server_default=text("CURRENT_TIMESTAMP"))
 
 

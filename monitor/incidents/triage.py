@@ -18,7 +18,7 @@ class TriageError(ValueError):
     """The change cannot be made as asked; the message says why."""
 
 
-def _audit(conn: Connection, who: tuple[int | None, str], action: str, incident_id: int | None, detail: dict,
+def write_audit(conn: Connection, who: tuple[int | None, str], action: str, incident_id: int | None, detail: dict,
            at: datetime) -> None:
     conn.execute(audit.insert().values(at=at, account_id=who[0], account_email=who[1], action=action,
                                        incident_id=incident_id, detail=detail))
@@ -34,7 +34,7 @@ class Triage:
                **detail) -> None:
         """An audit entry on its own: a view or an export."""
         with writing(self.engine) as conn:
-            _audit(conn, who, action, incident_id, detail, at)
+            write_audit(conn, who, action, incident_id, detail, at)
 
     def _change(self, who, action: str, incident_id: int, from_status: tuple[str, ...], values: dict, at: datetime,
                 detail: dict) -> bool:
@@ -43,7 +43,7 @@ class Triage:
                                                         incidents.c.status.in_(from_status)).values(**values))
             if done.rowcount != 1:
                 return False
-            _audit(conn, who, action, incident_id, detail, at)
+            write_audit(conn, who, action, incident_id, detail, at)
         return True
 
     def acknowledge(self, who, incident_id: int, at: datetime) -> bool:
@@ -82,7 +82,7 @@ class Triage:
         with writing(self.engine) as conn:
             conn.execute(notes.insert().values(incident_id=incident_id, at=at, account_id=who[0],
                                                author_email=who[1], text=text))
-            _audit(conn, who, "note", incident_id, {}, at)
+            write_audit(conn, who, "note", incident_id, {}, at)
 
     def notes(self, incident_id: int) -> list[dict]:
         with self.engine.connect() as conn:

@@ -3,7 +3,7 @@ import tomllib
 
 import pytest
 
-from monitor.config import ConfigError, RulesSection, SchoolSection, load_config
+from monitor.config import ConfigError, RetentionSection, RulesSection, SchoolSection, load_config
 
 from ..school import CONFIG_TOML, STAFF_CSV, write_config
 
@@ -162,3 +162,29 @@ def test_missing_files_are_named(tmp_path):
     (tmp_path / "monitor.toml").write_text(MINIMAL)
     with pytest.raises(ConfigError, match="staff.csv: cannot read the staff directory"):
         load_config(tmp_path / "monitor.toml")
+
+
+def test_the_example_config_shows_every_retention_key_with_its_default():
+    with open("config/monitor.example.toml", "rb") as example:
+        shown = tomllib.load(example)["retention"]
+    assert shown == RetentionSection().model_dump()
+
+
+def test_retention_has_a_default_for_every_key(tmp_path):
+    retention = load_config(write_config(tmp_path, MINIMAL)).retention
+    assert (retention.lessons_days, retention.delivery_attempts_days, retention.set_aside_checks_days,
+            retention.findings_days, retention.evidence_years, retention.hold) == (365, 365, 365, 365, 21, False)
+
+
+@pytest.mark.parametrize("retention, message", [
+    ("lessons_days = 30", "key 'retention.lessons_days': Input should be greater than or equal to 42"),
+    ("delivery_attempts_days = 0", "key 'retention.delivery_attempts_days'"),
+    ("findings_days = -1", "key 'retention.findings_days'"),
+    ("evidence_years = 0", "key 'retention.evidence_years'"),
+    ("evidence_years = 200", "key 'retention.evidence_years'"),
+    ("hold = 'maybe'", "key 'retention.hold'"),
+    ("audit_log_days = 30", "unknown key 'retention.audit_log_days'"),
+])
+def test_a_wrong_retention_key_stops_start_up_naming_it(tmp_path, retention, message):
+    error = error_for(tmp_path, MINIMAL + "[retention]\n" + retention + "\n")
+    assert message in error and str(tmp_path / "monitor.toml") in error
