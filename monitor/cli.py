@@ -401,6 +401,35 @@ def digest(week: str | None, fmt: str, send: bool, config: Path | None) -> None:
                render_text(made, link), nl=False)
 
 
+@main.command()
+@CONFIG
+@click.option("--dry-run", is_flag=True, help="Show what would be deleted and reduced; change nothing.")
+def retention(config: Path | None, dry_run: bool) -> None:
+    """Delete and reduce what is past its period in [retention] (the daily job does it at 02:30), and say what."""
+    from zoneinfo import ZoneInfo
+
+    from .clock import utc_now, wall_clock
+    from .config import load_config
+    from .privacy.retention import Retention, RetentionHeld
+
+    logging.getLogger().setLevel(logging.WARNING)
+    settings = _settings(config)
+    try:
+        school = load_config(settings.monitor_config)
+    except ConfigError as exc:
+        _fail(exc)
+    keeping = Retention(_database(settings), school.retention)
+    now = utc_now(wall_clock)
+    try:
+        outcome = keeping.due(now) if dry_run else keeping.apply(now, run="command")
+    except RetentionHeld as exc:
+        _fail(exc)
+    for line in outcome.described(school.retention, ZoneInfo(school.school.timezone), school.school.day_format,
+                                  done=not dry_run):
+        click.echo(line)
+    click.echo("Dry run: nothing was changed." if dry_run else "Written to the audit log.")
+
+
 @main.group()
 def db() -> None:
     """The database's schema: upgrade it, or see whether it is current.

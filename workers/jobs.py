@@ -8,6 +8,7 @@ from rq.exceptions import AbandonedJobError
 
 from monitor.clock import utc_now
 from monitor.digest import tick
+from monitor.privacy.retention import Retention, RetentionHeld
 from monitor.services import Services
 from monitor.zoom_reads.triggers import queue_staff_reads
 
@@ -104,3 +105,13 @@ def digest_tick(at: str) -> str | None:
     """The weekly digest's hourly tick; ``at`` is the tick's time, ISO-8601 (a late tick runs as of now)."""
     svc = current()
     return tick.run_tick(svc.pipeline, svc.digests, max(datetime.fromisoformat(at), utc_now(svc.clock)))
+
+
+def retention(day: str) -> dict | None:
+    """The daily retention run (README, Retention) of ``day``: what it deleted and reduced, as the audit log says."""
+    svc = current()
+    try:
+        return Retention(svc.database, svc.config.retention).apply(utc_now(svc.clock)).audit_detail()
+    except RetentionHeld as exc:
+        log.warning("%s", exc)
+        return None

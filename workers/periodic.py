@@ -1,5 +1,6 @@
-"""The jobs that run on a schedule, in one list. Every worker, at each of its maintenance passes, makes sure the
-next run of each is queued; a run's job id is its slot, so however many workers ask, each run is queued once."""
+"""The jobs that run on a schedule, in one list (the sweep, the digest's tick, the staff's Zoom settings, retention).
+Every worker, at each of its maintenance passes, makes sure the next run of each is queued; a run's job id is its
+slot, so however many workers ask, each run is queued once."""
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta, timezone
@@ -45,16 +46,28 @@ def _digest_tick(services: Services, now: datetime, every: int) -> Run:
     return Run(digest_tick_id(at), at, (at.isoformat(),))
 
 
+def _next_daily(services: Services, now: datetime, at: time) -> datetime:
+    """The next time of day ``at`` in school time, after now."""
+    zone = ZoneInfo(services.config.school.timezone)
+    local = now.astimezone(zone)
+    next_at = datetime.combine(local.date(), at, zone)
+    if next_at <= local:
+        next_at = datetime.combine(local.date() + timedelta(days=1), at, zone)
+    return next_at
+
+
 def _staff_settings(services: Services, now: datetime, every: int) -> Run | None:
     """Daily at 06:00 school time, before lessons: every member of staff's own Zoom settings (with Zoom's API)."""
     if services.reader is None:
         return None
-    zone = ZoneInfo(services.config.school.timezone)
-    local = now.astimezone(zone)
-    at = datetime.combine(local.date(), time(6), zone)
-    if at <= local:
-        at = datetime.combine(local.date() + timedelta(days=1), time(6), zone)
+    at = _next_daily(services, now, time(6))
     return Run(f"zoom-staff-{at.date()}", at, (at.date().isoformat(),))
+
+
+def _retention(services: Services, now: datetime, every: int) -> Run:
+    """Daily at 02:30 school time, when no lesson runs: what is past its period is deleted or reduced."""
+    at = _next_daily(services, now, time(2, 30))
+    return Run(f"retention-{at.date()}", at, (at.date().isoformat(),))
 
 
 SWEEP = Periodic("sweep", CHECKS, _sweep, {"result_ttl": 60, "failure_ttl": 86400})
@@ -62,7 +75,8 @@ DIGEST_TICK = Periodic("digest_tick", DIGESTS, _digest_tick,
                        {"result_ttl": 2 * 86400, "failure_ttl": KEEP_FAILED_SECONDS})
 STAFF_SETTINGS = Periodic("zoom_read_staff", ZOOM, _staff_settings, {"result_ttl": 2 * 86400,
                                                                       "failure_ttl": KEEP_FAILED_SECONDS})
-PERIODIC = (SWEEP, DIGEST_TICK, STAFF_SETTINGS)
+RETENTION = Periodic("retention", DIGESTS, _retention, {"result_ttl": 2 * 86400, "failure_ttl": KEEP_FAILED_SECONDS})
+PERIODIC = (SWEEP, DIGEST_TICK, STAFF_SETTINGS, RETENTION)
 
 
 def _queue(services: Services, periodic: Periodic, run: Run | None) -> None:

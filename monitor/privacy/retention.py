@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, and_, delete, func, select, update
 
@@ -90,6 +91,28 @@ class Outcome:
     def audit_detail(self) -> dict:
         return {**self.deleted, "incidents_reduced": sorted(self.incidents)}
 
+    def described(self, settings: RetentionSection, zone: ZoneInfo, day_format: str, *, done: bool) -> list[str]:
+        """What was (or would be) deleted and reduced, in lines for a person: no one is named, incidents by id."""
+        def day(moment: datetime) -> str:
+            return moment.astimezone(zone).strftime(day_format)
+
+        c = self.cutoffs
+        lines = ["Deleted:" if done else "Would delete:"]
+        for kind, words, before, key in (
+                ("lessons", "lesson record(s) that began before", c.lessons, "lessons_days"),
+                ("delivery_attempts", "alert delivery attempt(s) made before", c.delivery_attempts,
+                 "delivery_attempts_days"),
+                ("set_aside_checks", "check(s) set aside before", c.set_aside_checks, "set_aside_checks_days"),
+                ("findings", "Zoom settings finding(s) resolved before", c.findings, "findings_days"),
+                ("finding_notices", "notice(s) to teachers of findings, made before", c.findings, "findings_days")):
+            lines.append(f"  {self.deleted[kind]} {words} {day(before)} ({key} = {getattr(settings, key)})")
+        lines.append(f"{'Reduced' if done else 'Would reduce'} the evidence of {len(self.incidents)} closed "
+                     f"incident(s), closed before {day(c.evidence)} (evidence_years = {settings.evidence_years}): "
+                     "their pupils' e-mails and names removed, each pupil counted by class"
+                     + (":" if self.incidents else "."))
+        lines += [f"  #{number} closed {day(closed_at)}" for number, closed_at in sorted(self.incidents.items())]
+        return lines
+
 
 class RetentionHeld(RuntimeError):
     """[retention] hold is set: a run changes nothing."""
@@ -110,8 +133,9 @@ class Retention:
                                .order_by(incidents.c.id)).all()
         return Outcome(cutoffs, deleted, {row.id: row.closed_at for row in due})
 
-    def apply(self, now: datetime) -> Outcome:
-        """Deletes and reduces what is past its period, and writes what it did into the audit log."""
+    def apply(self, now: datetime, run: str = "daily") -> Outcome:
+        """Deletes and reduces what is past its period, and writes what it did into the audit log (``run``: daily,
+        or command when run by hand)."""
         if self.settings.hold:
             raise RetentionHeld("retention is on hold ([retention] hold = true): nothing was deleted or reduced")
         cutoffs = Cutoffs.of(self.settings, now)
@@ -128,7 +152,7 @@ class Retention:
                 reduced[incident_id] = closed_at
         outcome = Outcome(cutoffs, deleted, reduced)
         with writing(self.engine) as conn:
-            write_audit(conn, RETENTION, "retention", None, outcome.audit_detail(), now)
+            write_audit(conn, RETENTION, "retention", None, {**outcome.audit_detail(), "run": run}, now)
         log.info("retention: deleted %s; reduced the evidence of %d closed incident(s)",
                  ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in deleted.items()), len(reduced))
         return outcome

@@ -54,7 +54,8 @@ def test_the_audit_log_keeps_every_entry_and_gains_only_what_the_run_did(school,
     assert [entry[:2] for entry in added] == [("reduce_evidence", aged[name]) for name in
                                               sorted(REDUCED, key=aged.get)] + [("retention", None)]
     assert added[-1][2] == {"lessons": 2, "delivery_attempts": 1, "set_aside_checks": 1, "findings": 1,
-                            "finding_notices": 1, "incidents_reduced": sorted(aged[name] for name in REDUCED)}
+                            "finding_notices": 1, "incidents_reduced": sorted(aged[name] for name in REDUCED),
+                            "run": "daily"}
     assert {row["account_email"] for row in after[len(before):]} == {"monitor:retention"}
 
 
