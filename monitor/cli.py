@@ -431,6 +431,73 @@ def retention(config: Path | None, dry_run: bool) -> None:
 
 
 @main.group()
+def people() -> None:
+    """A person's data on request: everything the monitor holds about them, and erasing them from evidence."""
+
+
+def _person_data(config: Path | None):
+    from .config import load_config
+    from .privacy.people import PersonData
+
+    settings = _settings(config)
+    try:
+        school = load_config(settings.monitor_config)
+    except ConfigError as exc:
+        _fail(exc)
+    return PersonData(_database(settings), school)
+
+
+def _who() -> tuple[None, str]:
+    """Who runs the command, as the audit log names them."""
+    import getpass
+
+    return None, f"cli:{getpass.getuser()}"
+
+
+@people.command("export")
+@click.argument("email")
+@click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="json", show_default=True)
+@CONFIG
+def people_export(email: str, fmt: str, config: Path | None) -> None:
+    """Everything the monitor holds about EMAIL: the incidents they appear in, with what was recorded of them (the
+    others there by class and count), the lessons they hosted and their Zoom settings' findings. Audited."""
+    from .clock import utc_now, wall_clock
+    from .privacy.people import export_lines
+
+    logging.getLogger().setLevel(logging.WARNING)
+    exported = _person_data(config).export(email, _who(), utc_now(wall_clock), "command")
+    if fmt == "json":
+        click.echo(json.dumps(exported, ensure_ascii=False, indent=2))
+    else:
+        click.echo("\n".join(export_lines(exported)))
+
+
+@people.command("erase")
+@click.argument("email")
+@click.option("--reason", required=True, help="The request, and why the law allows erasing (kept in the audit log).")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@CONFIG
+def people_erase(email: str, reason: str, yes: bool, config: Path | None) -> None:
+    """Erase EMAIL from the evidence of every incident they appear in (they stay counted in their class) and from the
+    lessons they hosted, once those incidents are closed. The incidents, their decisions and notes, and the audit
+    log are kept; the audit log names the person by key, with the reason."""
+    from .clock import utc_now, wall_clock
+    logging.getLogger().setLevel(logging.WARNING)
+    data = _person_data(config)
+    found = data.incident_ids(email)
+    if not yes:
+        click.confirm(f"Erase {email} from the evidence of {len(found)} incident(s)? This cannot be undone", abort=True)
+    try:
+        erased = data.erase(email, reason, _who(), utc_now(wall_clock))
+    except ValueError as exc:  # a reason left empty, or incidents still open
+        _fail(exc)
+    listed = f" ({', '.join(f'#{i}' for i in erased.incidents)})" if erased.incidents else ""
+    click.echo(f"Erased {email} from the evidence of {len(erased.incidents)} incident(s){listed} and from "
+               f"{erased.lessons} lesson record(s). The incidents, their decisions and notes, and the audit log are "
+               f"kept; the audit log names them by their key, {erased.key}.")
+
+
+@main.group()
 def db() -> None:
     """The database's schema: upgrade it, or see whether it is current.
 

@@ -186,3 +186,23 @@ class PersonData:
             conn.execute(update(occurrences).where(occurrences.c.id == occurrence.id)
                          .values(evidence=redact(occurrence.evidence, person(email), ERASED)[0]))
         conn.execute(delete(people).where(people.c.incident_id == row.id, people.c.email == email))
+
+
+def export_lines(exported: dict) -> list[str]:
+    """The export in lines for a terminal (times UTC, as in the JSON)."""
+    who = exported["person"]
+    named = ", ".join(who["names"] + who["classes"])
+    lines = [f"{who['email']}{f' ({named})' if named else ''}: what {exported['school']}'s safeguarding monitor "
+             f"holds, exported {exported['exported_at']}",
+             f"Incidents they appear in: {len(exported['incidents'])}"]
+    for incident in exported["incidents"]:
+        decided = incident["status"] + (f", {incident['outcome']}" if incident["outcome"] else "")
+        lesson = incident["lesson"]["topic"] or incident["lesson"]["meeting_id"] or "a lesson"
+        lines.append(f"  #{incident['id']} {incident['opened_at']} {incident['what']} ({lesson}; {decided}); "
+                     f"as {', '.join(incident['as']) or 'named'}")
+    lines.append(f"Lessons they hosted: {len(exported['lessons_hosted'])}")
+    lines += [f"  {lesson['started_at']} {lesson['topic'] or lesson['meeting_id']}"
+              for lesson in exported["lessons_hosted"]]
+    lines.append(f"Zoom settings findings: {len(exported['zoom_settings_findings'])}")
+    lines += [f"  {finding['first_seen']} {finding['words']}" for finding in exported["zoom_settings_findings"]]
+    return lines
