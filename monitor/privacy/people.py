@@ -82,6 +82,19 @@ class PersonData:
             return list(conn.execute(select(incidents.c.id).where(_appearing(normalise_email(email)))
                                      .order_by(incidents.c.opened_at, incidents.c.id)).scalars())
 
+    def email_of(self, key: str) -> str | None:
+        """The e-mail whose key this is, among those the monitor holds: whom incidents concern, the staff
+        directory, the lessons' hosts and the Zoom settings findings."""
+        with self.engine.connect() as conn:
+            found = conn.execute(select(people.c.email).where(people.c.person_key == key).limit(1)).scalar()
+            if found:
+                return found
+            held = set(conn.execute(select(lessons.c.host_email).distinct()).scalars())
+            held |= set(conn.execute(select(findings.c.host_email).distinct()).scalars())
+            held |= set(conn.execute(select(findings.c.subject).where(findings.c.kind == "user")).scalars())
+        held |= set(self.config.staff.by_email)
+        return next((email for email in held if email and person_key(email) == key), None)
+
     def export(self, email: str, who: tuple[int | None, str], at: datetime, via: str) -> dict:
         """Everything held about the person, as JSON-ready data; the export is audited (``via``: page, json or
         command)."""

@@ -60,6 +60,14 @@ def sentence(action: str, detail: dict, who: Markup, person: Person, day: Day) -
         return Markup("{} added a note.").format(who)
     if action == "view":
         return Markup("{} viewed it.").format(who)
+    if action == "reduce_evidence":
+        pupils = detail.get("pupils", 0)
+        return Markup("Retention removed the e-mails and names of {} from its evidence, {} years after it was closed "
+                      "(each is still counted as a pupil).").format(
+            "1 pupil" if pupils == 1 else f"{pupils} pupils", detail.get("after_years", "some"))
+    if action == "erase":
+        return Markup("{} erased a person from its evidence on request (they are still counted in their class). "
+                      "Reason: {}").format(who, _ended(detail.get("reason") or ""))
     said = "; ".join(f"{key.replace('_', ' ')}: {_said(value)}" for key, value in detail.items()
                      if value not in (None, ""))
     return Markup("{} {}{}.").format(who, action.replace("_", " "), f" ({said})" if said else "")

@@ -33,7 +33,7 @@ def chronology(key: str):
         abort(403)
     incidents = list(reversed(svc.incidents.list(person=key, limit=1000, **visible_criteria())))
     svc.triage.record(who(), "chronology", None, now(), person=email)
-    return render_template("chronology.html", email=email, cls=cls, name=_name(email, incidents),
+    return render_template("chronology.html", email=email, cls=cls, key=key, name=_name(email, incidents),
                            incidents=incidents, headlines=HEADLINES)
 
 

@@ -3,6 +3,8 @@ what happened, who was there, the timeline, the alerts, notes and the audit log 
 confirmed, or refused with the reason, on the page it leads back to."""
 from __future__ import annotations
 
+from collections import Counter
+
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -22,6 +24,8 @@ from .people import person, plain_name
 
 ROSTER_FOLD = 10
 """Who was there is folded away when more people than this were."""
+WHY_NOT_NAMED = {"retention": "removed after the retention period", "erased": "erased on request"}
+"""Why evidence counts someone without naming them (monitor/privacy)."""
 
 
 class ActionForm(FlaskForm):
@@ -70,10 +74,12 @@ def incident(incident_id: int):
     rule = BY_ID[found["rule"]]
     roster = found["evidence"].get("roster") or {}
     present = sum(len(people) for people in roster.values())
+    not_named = {cls: Counter(p["removed"] for p in people if p.get("removed")) for cls, people in roster.items()}
     return render_template(
         "incident.html", incident=found, rule=rule, headline=rule.headline, clause=rule.clause,
         event_facts=event_facts(found["evidence"].get("event")), names=names(found["evidence"]),
-        roster=roster, present=present, roster_folded=present > ROSTER_FOLD,
+        roster=roster, present=present, roster_folded=present > ROSTER_FOLD, not_named=not_named,
+        why_not_named=WHY_NOT_NAMED,
         identify_pupils=role != "viewer", can_triage=role in TRIAGERS, person_key=person_key,
         may_read_chronology=may_read_chronology, attempts=svc.alerts.attempts(incident_id),
         story=story(svc.triage.history(incident_id), school_zone(), person, school_day),

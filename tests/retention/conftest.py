@@ -16,6 +16,7 @@ from monitor.services import Services
 
 from .. import zoom
 from ..school import API_TOKEN
+from ..staff.test_browser import browser  # noqa: F401  (the real Chromium, for the page on paper)
 from ..staff_pages import ASSISTANT, PUPIL, PUPIL_TWO, TEACHER, lessons_breaking_every_rule
 
 NOW = datetime(2048, 3, 1, 2, 30, tzinfo=timezone.utc)

@@ -42,6 +42,9 @@ def test_every_kind_of_entry_reads_as_a_sentence_and_views_fold_per_person_per_d
         entry("2026-12-02T10:01:00Z", "close", outcome="referred", rationale="To the LADO."),
         entry("2026-12-02T10:02:00Z", "escalate", by_rule="private_chat", target={"to": ["head", "deputy"]}),
         entry("2026-12-02T10:03:00Z", "api call", "tool (API)"),
+        entry("2047-12-02T02:30:00Z", "reduce_evidence", "monitor:retention", pupils=2,
+              closed_at="2026-12-02T10:01:00Z", after_years=21),
+        entry("2047-12-03T10:00:00Z", "erase", person="8348d8d045243b8d3bb82310", reason="At the parent’s request"),
     ]
     lines = story(history, LONDON, person, day)
     assert words(lines) == [
@@ -57,6 +60,10 @@ def test_every_kind_of_entry_reads_as_a_sentence_and_views_fold_per_person_per_d
         "Dee Lead closed it: referred. Rationale: To the LADO.",
         "Dee Lead escalate (by rule: private_chat; target: to head, deputy).",
         "tool (API) api call.",
+        "Retention removed the e-mails and names of 2 pupils from its evidence, 21 years after it was closed (each is "
+        "still counted as a pupil).",
+        "Dee Lead erased a person from its evidence on request (they are still counted in their class). Reason: At the "
+        "parent’s request.",
     ]
     assert [line.at for line in lines][:3] == ["2026-12-01T09:02:00Z", "2026-12-01T09:03:00Z", "2026-12-01T09:05:00Z"]
 

@@ -138,6 +138,8 @@ ALLOWED = {
     "staff.chronology": ("dsl", "deputy", "headteacher"), "staff.staff_concerns": ("dsl", "deputy", "headteacher"),
     "digests.digests": ("dsl", "deputy", "headteacher"), "digests.digest": ("dsl", "deputy", "headteacher"),
     "findings.zoom_settings": ("dsl", "deputy", "headteacher"),
+    "privacy.person_search": ("dsl", "deputy"), "privacy.person_export": ("dsl", "deputy"),
+    "privacy.person_export_json": ("dsl", "deputy"),
 }
 NOT_STAFF_PAGES = ("static", "staff.home", "api.", "alerts_api.", "findings_api.", "accounts.")
 
