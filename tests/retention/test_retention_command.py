@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import datetime, timezone
+from pathlib import Path
 
 from click.testing import CliRunner
 from rq import Queue
@@ -15,6 +16,8 @@ from monitor.config import load_config
 from ..school import CONFIG_TOML, write_config
 from ..staff_pages import PUPIL, PUPIL_TWO, audit
 from .conftest import NOW, every_row, records_of_several_ages
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def run(services, monkeypatch, *args: str):
@@ -43,6 +46,7 @@ def test_a_dry_run_lists_what_would_go_and_changes_nothing(services, notifier, m
                          sorted(("screen_share", "private_chat", "evening_host"), key=aged.get)] + [
         "Dry run: nothing was changed."]
     assert PUPIL not in shown.output and PUPIL_TWO not in shown.output
+    assert f"```\n{shown.output}```" in (ROOT / "README.md").read_text()  # the README shows this run
 
 
 def test_a_run_by_hand_says_what_it_did_and_audits_it(services, notifier, monkeypatch):
