@@ -15,6 +15,7 @@ from .config import ConfigError
 from .digest import web as digest_web
 from .findings import api as findings_api
 from .findings import web as findings_web
+from .metrics import exposition as metrics
 from .privacy import web as privacy_web
 from .services import Services
 from .settings import Settings
@@ -58,6 +59,7 @@ def create_app(services: Services | None = None) -> Flask:
     digest_web.init_app(app)
     findings_web.init_app(app)
     privacy_web.init_app(app)
+    metrics.init_app(app)
     for machine_facing in (api.bp, alerts_api.bp, findings_api.bp):  # the bearer token instead
         accounts_web.csrf.exempt(machine_facing)
     return app

@@ -39,6 +39,8 @@ class Services:
     """Where opened incidents and check deadlines go; by default RQ jobs on ``redis``."""
     zoom: ZoomApi | None = None
     """Zoom's API, when the school connects it ([zoom_api] enabled)."""
+    metrics_address: str | None = None
+    """MONITOR_METRICS_ADDRESS: /metrics is served there, not by the web app."""
     incidents: IncidentStore = field(init=False)
     alerts: AlertStore = field(init=False)
     alerting: Alerting = field(init=False)

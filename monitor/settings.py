@@ -22,6 +22,9 @@ class Settings(BaseSettings):
     zoom_client_secret: SecretStr | None = None
     zoom_api_url: str = "https://api.zoom.us/v2"
     zoom_oauth_url: str = "https://zoom.us/oauth/token"
+    monitor_metrics_address: str | None = None
+    """HOST:PORT where /metrics is served without a token (by gunicorn's master, `monitor serve`, `monitor worker`);
+    unset: the web app serves it behind the API's bearer token."""
     monitor_worker_heartbeat_seconds: PositiveInt = 5
     """How often a worker tells Redis that it and its job are alive."""
     monitor_worker_heartbeat_grace_seconds: PositiveInt = 60

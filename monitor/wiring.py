@@ -12,6 +12,7 @@ from .alerting.channels import check_environment
 from .clock import Clock, wall_clock
 from .config import ConfigError, load_config
 from .db import connect_database
+from .metrics.exposition import listen_address
 from .migrations import require_current
 from .migrations import upgrade as upgrade_schema
 from .services import Services
@@ -57,6 +58,8 @@ def build_services(settings: Settings, *, embedded_ok: bool = False, upgrade: bo
         raise ConfigError("environment variable REDIS_URL is not set (only `monitor serve` runs without Redis)")
     config = load_config(settings.monitor_config)
     check_environment(config)
+    if settings.monitor_metrics_address:
+        listen_address(settings.monitor_metrics_address)
     if redis is None:
         redis = embedded_redis() if embedded else connect_redis(settings.redis_url)
     database = connect_database(settings)
@@ -77,4 +80,5 @@ def build_services(settings: Settings, *, embedded_ok: bool = False, upgrade: bo
         (settings.monitor_secret_key.get_secret_value() if settings.monitor_secret_key else ""),
         secure_cookies=not embedded,
         clock=clock,
+        metrics_address=settings.monitor_metrics_address or None,
     )

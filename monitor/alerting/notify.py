@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from .. import keys
 from ..background import ALERTS, KEEP_FAILED_SECONDS, RETRIES, callback, enqueue_unique
+from ..metrics.instruments import alert_delivery
 from .channels import DeliveryError, make_channel
 from .content import Telling, alert_message
 from .records import AlertIncident, AlertRecord
@@ -71,7 +72,9 @@ def deliver_alert(alerting: Alerting, alert_id: int, name: str) -> None:
         incidents = store.incidents(alert.incident_ids)
         message = alert_message(alerting.config, incidents, alert.key, telling(store, alert, incidents))
         channel = make_channel(alerting.config, name, clock=alerting.clock)
-        if store.cut_off(alert_id, name):
+        cut_off = store.cut_off(alert_id, name)
+        alert_delivery(name, "unknown", cut_off)
+        if cut_off:
             log.warning("alert %s via %s: an earlier attempt was cut off mid-send; sending again with the same key",
                         alert_id, name)
         attempt_id, attempt = store.begin(alert_id, name, alerting.now())
@@ -79,8 +82,10 @@ def deliver_alert(alerting: Alerting, alert_id: int, name: str) -> None:
             channel.send(message)
         except DeliveryError as exc:
             store.finish(attempt_id, False, str(exc))
+            alert_delivery(name, "failed")
             log.warning("alert %s via %s failed (attempt %s): %s", alert_id, name, attempt, exc)
             raise
         store.finish(attempt_id, True, None)
+        alert_delivery(name, "delivered")
     finally:
         alerting.redis.delete(lease)

@@ -13,6 +13,7 @@ from ..config import SchoolConfig
 from ..events import ZoomEvent
 from ..evidence import evidence
 from ..incidents import Confirmation, IncidentStore, SetAside
+from ..metrics.instruments import incident_opened, storage_error
 from ..roster.changes import Change
 from ..roster.model import PersonResolver, Roster, build_roster
 from ..roster.state import Snapshot
@@ -143,7 +144,8 @@ class Checks:
                 entry = self.state.entry(uuid, name)
                 if entry and entry.began == began and not entry.opened:
                     self._confirm(uuid, name, entry)
-            except RedisError:
+            except RedisError as exc:
+                storage_error(exc)
                 raise  # nothing can be done without Redis; the next sweep tries every due check again
             except Exception as exc:  # one meeting's failure must not stop the checks of every other
                 self._failed(uuid, name, began, member, exc, now)
@@ -154,6 +156,7 @@ class Checks:
         rule, subject = condition_of(name)
         error = type(exc).__name__
         if isinstance(exc, UNAVAILABLE):
+            storage_error(exc)
             self._retry(member, now + UNAVAILABLE_RETRY_SECONDS * 1000)
             log.warning("check %s of meeting %s: database unavailable (%s); trying again in %d s", rule, uuid, error,
                         UNAVAILABLE_RETRY_SECONDS)
@@ -222,6 +225,7 @@ class Checks:
             subject_class=_subject_class(roster, subject, facts)))
         if new:
             log.info("incident %s opened: %s in meeting %s", incident_id, rule, roster.uuid)
+            incident_opened(rule)
         if new or self.incidents.needs_alert(incident_id):
             self.notifier.incident_opened(incident_id)
 

@@ -6,12 +6,14 @@ address) and what happens next; a success logs nothing.
 from __future__ import annotations
 
 import logging
+import re
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import Callable
 
 import httpx
 
+from ..metrics.instruments import zoom_api_request
 from .budget import RequestBudget
 from .errors import ZoomUnavailable
 
@@ -30,6 +32,16 @@ LONGEST_WAIT = 60.0
 """A 429 asking for a longer wait (Zoom's daily limit, say) gives up at once."""
 
 WAIT_WITHOUT_RETRY_AFTER = 1.0
+
+ENDPOINTS = ((re.compile(r"/meetings/[^/]+$"), "meeting"), (re.compile(r"/users/[^/]+/settings$"), "user_settings"),
+             (re.compile(r"/users/[^/]+$"), "user"), (re.compile(r"/users$"), "users"),
+             (re.compile(r"/oauth/token$"), "token"))
+"""The endpoints the monitor calls, as the metrics name them: never a meeting id or an e-mail."""
+
+
+def endpoint(request: httpx.Request) -> str:
+    path = request.url.path
+    return next((name for pattern, name in ENDPOINTS if pattern.search(path)), "other")
 
 
 def retry_after(value: str | None, now: float) -> float | None:
@@ -69,8 +81,10 @@ class Sender:
             try:
                 response = self.http.send(request)
             except httpx.TransportError as exc:
+                zoom_api_request(endpoint(request), "error")
                 self._back_off(label, type(exc).__name__, next(backoff, None))
                 continue
+            zoom_api_request(endpoint(request), response.status_code)
             if response.status_code >= 500:
                 self._back_off(label, f"HTTP {response.status_code}", next(backoff, None))
                 continue

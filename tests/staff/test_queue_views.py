@@ -141,7 +141,7 @@ ALLOWED = {
     "privacy.person_search": ("dsl", "deputy"), "privacy.person_export": ("dsl", "deputy"),
     "privacy.person_export_json": ("dsl", "deputy"),
 }
-NOT_STAFF_PAGES = ("static", "staff.home", "api.", "alerts_api.", "findings_api.", "accounts.")
+NOT_STAFF_PAGES = ("static", "staff.home", "api.", "alerts_api.", "findings_api.", "accounts.", "metrics.")
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -23,11 +23,14 @@ INLINE = {
 }
 
 
+MACHINE_FACING = ("static", "api.", "alerts_api.", "findings_api.", "metrics.")
+
+
 def staff_pages(app, a_day) -> list[str]:
     """Every page a signed-in DSL can open (GET), with its parameters filled in."""
     paths = []
     for rule in app.url_map.iter_rules():
-        if "GET" in rule.methods and not rule.endpoint.startswith(("static", "api.", "alerts_api.", "findings_api.")):
+        if "GET" in rule.methods and not rule.endpoint.startswith(MACHINE_FACING):
             paths.append(rule.rule.replace("<int:incident_id>", str(a_day["non_teacher_host"])).replace(
                 "<key>", person_key(TEACHER)).replace("<week>", "2026-W47"))
     return paths
