@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # this checkout's `monitor`, as the servers started below see it
 
 GUNICORN_ARGS = ["--worker-class", "gthread", "--workers", "2", "--threads", "8"]  # as in the Procfile
+GUNICORN_HOOKS = "python:monitor.gunicorn_hooks"  # as in the Procfile (both apps: the bare one counts nothing)
 START_TIMEOUT = 30.0
 
 
@@ -38,7 +39,7 @@ def free_port() -> int:
 
 
 def gunicorn_command(port: int, factory: str) -> list[str]:
-    return [sys.executable, "-m", "gunicorn", *GUNICORN_ARGS, "--no-control-socket",
+    return [sys.executable, "-m", "gunicorn", "--config", GUNICORN_HOOKS, *GUNICORN_ARGS, "--no-control-socket",
             "--bind", f"127.0.0.1:{port}", "--chdir", str(ROOT), factory]
 
 

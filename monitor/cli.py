@@ -98,6 +98,10 @@ def serve(host: str, port: int, config: Path | None) -> None:
     here = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
     click.echo(f"Give Zoom this endpoint URL (behind your HTTPS proxy): {here}/zoom/webhook")
     click.echo(f"Staff sign in at {here}/login (behind the same proxy)")
+    if services.metrics_address:
+        from .metrics.exposition import serve_metrics
+
+        serve_metrics(services.metrics_address, services.redis, services.clock)
     _workers().start_embedded_worker(services)
     waitress.serve(create_app(services), sockets=[listener], threads=8, ident="monitor")
 
@@ -533,8 +537,13 @@ def db_current() -> None:
 @main.command()
 def worker() -> None:
     """Run an RQ worker with its scheduler (production; see Procfile)."""
+    settings = Settings()
+    if settings.monitor_metrics_address:
+        from .metrics.processes import private_directory
+
+        private_directory()
     try:
-        _workers().run_worker(Settings())
+        _workers().run_worker(settings)
     except ConfigError as exc:
         _fail(exc)
 

@@ -16,6 +16,7 @@ from . import zoom
 from .school import write_config
 
 ROOT = Path(__file__).resolve().parent.parent
+GUNICORN_HOOKS = "python:monitor.gunicorn_hooks"  # as in the Procfile: one directory of metrics
 API_TOKEN = "e2e-token"  # what env_for gives the servers the tests start
 
 
@@ -56,8 +57,9 @@ def running(command: list[str], port: int, env: dict[str, str], cwd: Path = ROOT
 
 
 def gunicorn(port: int, workers: int = 2) -> list[str]:
-    return [sys.executable, "-m", "gunicorn", "--worker-class", "gthread", "--workers", str(workers),
-            "--threads", "8", "--no-control-socket", "--bind", f"127.0.0.1:{port}", "monitor.app:create_app()"]
+    return [sys.executable, "-m", "gunicorn", "--config", GUNICORN_HOOKS, "--worker-class", "gthread",
+            "--workers", str(workers), "--threads", "8", "--no-control-socket", "--bind", f"127.0.0.1:{port}",
+            "monitor.app:create_app()"]
 
 
 def monitor(*args: str) -> list[str]:

@@ -11,6 +11,8 @@ from rq.timeouts import TimerDeathPenalty
 
 from monitor.background import QUEUES
 from monitor.config import ConfigError
+from monitor.metrics.exposition import serve_metrics
+from monitor.metrics.processes import fold_dead
 from monitor.services import Services
 from monitor.settings import Settings
 from monitor.wiring import build_services
@@ -26,6 +28,8 @@ def run_worker(settings: Settings) -> None:
     if not settings.redis_url:
         raise ConfigError("environment variable REDIS_URL is not set: a worker needs the Redis server the web app uses")
     services = build_services(settings)
+    if services.metrics_address:
+        serve_metrics(services.metrics_address, services.redis, services.clock)
     jobs.bind(services)
     services.pipeline.sweep()  # deadlines that passed while no worker ran, alerts never queued
     schedule_periodic(services)
@@ -46,13 +50,26 @@ def forking_worker(settings: Settings, services: Services) -> Worker:
 
 class MonitorWorker(Worker):
     """RQ's forking worker, which also queues the periodic jobs at each maintenance pass (so due checks and unqueued
-    alerts are swept even when nothing else happens), and in which how long a job's heartbeat outlives the last one
-    is settable (RQ fixes it at 60 s).
+    alerts are swept even when nothing else happens), in which how long a job's heartbeat outlives the last one is
+    settable (RQ fixes it at 60 s), and which keeps the metrics of each work horse.
 
     An idle worker waits for a job worker_ttl - 15 s at a time, and cleans up only between waits: worker_ttl is the
     maintenance interval plus 15."""
 
     heartbeat_grace = 60
+    _horse = 0
+
+    def fork_work_horse(self, job: Job, queue: Queue) -> None:
+        super().fork_work_horse(job, queue)  # returns in this process only: the horse exits when its job is done
+        self._horse = self._horse_pid
+
+    def execute_job(self, job: Job, queue: Queue) -> None:
+        """Once the horse has exited, its metrics are folded into this process's (README, Metrics)."""
+        super().execute_job(job, queue)
+        try:
+            fold_dead(self._horse)
+        except Exception:  # the counts of one job are not worth a worker
+            log.exception("the metrics of work horse %s could not be folded", self._horse)
 
     def run_maintenance_tasks(self) -> None:
         super().run_maintenance_tasks()

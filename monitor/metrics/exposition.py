@@ -3,6 +3,7 @@ of its own at that address without a token (the web app's /metrics is then not f
 from __future__ import annotations
 
 import logging
+import sys
 from wsgiref.simple_server import WSGIServer
 
 from flask import Blueprint, Flask, Response, current_app, request
@@ -41,6 +42,9 @@ def metrics():
 
 def init_app(app: Flask) -> None:
     services = app.extensions["monitor"]
+    if "gunicorn.arbiter" in sys.modules and shared_directory() is None:
+        log.warning("PROMETHEUS_MULTIPROC_DIR is not set: each gunicorn worker counts alone; start gunicorn with "
+                    "--config python:monitor.gunicorn_hooks, as the Procfile does")
     if services.metrics_address:  # served by a listener of its own
         return
     app.extensions[REGISTRY_KEY] = scrape_registry(services.redis, services.clock)

@@ -7,8 +7,12 @@ does not grow by a file a job, the RQ worker folds its horse's counts into a fil
 exited, and removes the horse's."""
 from __future__ import annotations
 
+import atexit
 import glob
 import os
+import shutil
+import sys
+import tempfile
 from pathlib import Path
 
 DIRECTORY = "PROMETHEUS_MULTIPROC_DIR"
@@ -20,6 +24,18 @@ be added to another's."""
 def shared_directory() -> Path | None:
     path = os.environ.get(DIRECTORY)
     return Path(path) if path else None
+
+
+def private_directory() -> None:
+    """Gives this process and its children a directory of their own, removed when it exits, unless one is set
+    (``monitor worker`` serving its own /metrics: its work horses' counts would otherwise go with them)."""
+    if shared_directory() is not None:
+        return
+    if "prometheus_client" in sys.modules:
+        raise RuntimeError("PROMETHEUS_MULTIPROC_DIR must be set before prometheus_client is imported")
+    path = tempfile.mkdtemp(prefix="monitor-metrics-")
+    os.environ[DIRECTORY] = path
+    atexit.register(shutil.rmtree, path, ignore_errors=True)
 
 
 def fold_dead(pid: int) -> None:
