@@ -9,6 +9,10 @@ from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..events import KINDS, URL_VALIDATION
+from .processes import shared_directory
+
+if shared_directory() is not None:  # each metric below opens its file there as it is made
+    shared_directory().mkdir(parents=True, exist_ok=True)
 
 REGISTRY = CollectorRegistry()
 """The counters of this process (one process without PROMETHEUS_MULTIPROC_DIR: what /metrics shows of them)."""
