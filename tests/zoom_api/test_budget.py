@@ -21,7 +21,7 @@ def test_processes_take_turns_spaced_by_the_rate(any_redis):
     for budget in (first, second, first, second):
         budget.wait_turn()
 
-    assert waits == pytest.approx([0.22, 0.44, 0.66])  # the first turn is at once; then every 1.1 / 5 s
+    assert waits == pytest.approx([0.25, 0.5, 0.75])  # the first turn is at once; then every 1.25 / 5 s
 
 
 def test_a_fractional_rate_spaces_turns_by_more_than_a_second(any_redis):
@@ -32,7 +32,7 @@ def test_a_fractional_rate_spaces_turns_by_more_than_a_second(any_redis):
         budget.wait_turn()
         turns.append(clock())
 
-    assert [turn - turns[0] for turn in turns] == pytest.approx([0, 2.2, 4.4])
+    assert [turn - turns[0] for turn in turns] == pytest.approx([0, 2.5, 5.0])
 
 
 def test_no_window_of_a_second_holds_more_turns_than_the_rate(any_redis):
@@ -68,7 +68,7 @@ def test_a_hold_makes_every_process_wait(any_redis):
     second.hold(2)  # a shorter hold does not shorten the longer one
     first.wait_turn()
 
-    assert waits == pytest.approx([7, 7.22])
+    assert waits == pytest.approx([7, 7.25])
 
 
 def test_a_rate_must_be_more_than_zero(fake_redis):

@@ -307,4 +307,4 @@ def test_the_in_process_redis_serves_as_well(zoom_api_server, fake_redis, clock,
         api.close()
 
     assert len(zoom_api_server.token_requests()) == 2
-    assert sleeper.waits == [pytest.approx(0.22, abs=1e-3)] * 2, "the 401's retry and the next call waited their turns"
+    assert sleeper.waits == [pytest.approx(0.25, abs=1e-3)] * 2, "the 401's retry and the next call waited their turns"
