@@ -43,6 +43,13 @@ def a_lesson(services, notifier) -> Pipeline:
     return pipeline
 
 
+def an_outsider_in_a_lesson(services, notifier) -> dict:
+    """The lesson, which an outsider joins a minute in: its one incident."""
+    a_lesson(services, notifier).process(zoom.joined(zoom.T0 + 60, "x", "", name="Unknown Caller"))
+    [incident] = services.incidents.list()
+    return incident
+
+
 def test_an_outsider_whose_join_came_after_the_end_cleared_when_the_lesson_ended(services, notifier, web):
     pipeline = a_lesson(services, notifier)
     services.clock.set(zoom.T0 + 600)
@@ -82,9 +89,7 @@ def test_a_replayed_incident_says_no_alert_was_sent_on_its_page_the_queue_and_th
 
 
 def test_an_incident_with_no_route_for_its_rule_says_so(services, notifier, web):
-    pipeline = a_lesson(services, notifier)
-    pipeline.process(zoom.joined(zoom.T0 + 60, "x", "", name="Unknown Caller"))
-    [incident] = services.incidents.list()
+    incident = an_outsider_in_a_lesson(services, notifier)
     web = signed_in(services, web, "dsl")
     assert "waiting to be sent" in text(web.get(f"/incidents/{incident['id']}"))
     AlertStore(services.database).settle([incident["id"]], "unrouted")
@@ -93,9 +98,7 @@ def test_an_incident_with_no_route_for_its_rule_says_so(services, notifier, web)
 
 
 def test_a_closed_incident_is_never_unacknowledged_or_overdue_in_the_queue_or_a_chronology(services, notifier, web):
-    pipeline = a_lesson(services, notifier)
-    pipeline.process(zoom.joined(zoom.T0 + 60, "x", "", name="Unknown Caller"))
-    [incident] = services.incidents.list()
+    incident = an_outsider_in_a_lesson(services, notifier)
     web = signed_in(services, web, "dsl")
     dsl = (None, "dsl@gatehouse.sch.uk")
     overdue = date.fromtimestamp(zoom.T0) - timedelta(days=1)
