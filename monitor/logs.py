@@ -17,7 +17,8 @@ from .config import ConfigError
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 FORMATS = ("text", "json")
 REQUEST_ID: ContextVar[str | None] = ContextVar("request_id", default=None)
-"""The request being answered: Zoom's x-zm-request-id for a delivery, else one of our own."""
+"""The request being answered: Zoom's x-zm-request-id for a delivery, else one of our own, drawn when a line first
+needs it ("": a request without an id yet; None: no request, e.g. a job)."""
 MEETING_UUID: ContextVar[str | None] = ContextVar("meeting_uuid", default=None)
 """The meeting instance the delivery being answered is about."""
 
@@ -27,10 +28,15 @@ class JsonLines(logging.Formatter):
         line = {"at": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds")
                 .replace("+00:00", "Z"), "level": record.levelname, "logger": record.name,
                 "message": record.getMessage()}
-        for name, var in (("request_id", REQUEST_ID), ("meeting_uuid", MEETING_UUID)):
-            value = var.get()
-            if value is not None:
-                line[name] = value
+        request_id = REQUEST_ID.get()
+        if request_id == "":  # only now: most requests write no line, and the webhook's path stays short
+            request_id = secrets.token_hex(8)
+            REQUEST_ID.set(request_id)
+        if request_id is not None:
+            line["request_id"] = request_id
+        meeting_uuid = MEETING_UUID.get()
+        if meeting_uuid is not None:
+            line["meeting_uuid"] = meeting_uuid
         if record.exc_info and record.exc_info[0] is not None:
             line["exception"] = record.exc_info[0].__name__
             line["raised_at"] = [f"{frame.filename}:{frame.lineno} in {frame.name}"
@@ -40,7 +46,7 @@ class JsonLines(logging.Formatter):
 
 def new_request(request_id: str | None, meeting_uuid: str | None = None) -> None:
     """What the log lines written while answering a request carry (each thread answers one request at a time)."""
-    REQUEST_ID.set(request_id or secrets.token_hex(8))
+    REQUEST_ID.set(request_id or "")
     MEETING_UUID.set(meeting_uuid)
 
 
